@@ -1,0 +1,80 @@
+/// @file
+/// The case file: one JSON document that describes an analysis (DESIGN.md, "The case file").
+/// All quantities in mm, N, MPa, s.
+#pragma once
+
+#include <firstray/materials/material.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace firstray::io
+{
+/// Kind of a boundary condition on a named surface.
+enum class BoundaryType
+{
+  fixed,        ///< zero displacement on the selected components
+  displacement, ///< prescribed displacement (mm) on the selected components
+  force,        ///< total force (N), spread as a uniform traction over the surface
+  pressure      ///< pressure (MPa) acting along the inward normal
+};
+
+/// One boundary condition, as read from `boundary_conditions[i]`.
+struct BoundaryCondition
+{
+  std::string surface;
+  BoundaryType type = BoundaryType::fixed;
+  /// Which of x, y, z are prescribed (fixed/displacement).
+  std::array<bool, 3> components{{true, true, true}};
+  /// Displacement (mm) or total force (N) per component; each is a number or an
+  /// expression in x, y, z (mm) parsed by deal.II's FunctionParser (displacement only).
+  std::array<std::string, 3> value_expressions{{"0", "0", "0"}};
+  std::array<double, 3>      value{{0, 0, 0}};
+  bool                       value_is_constant = true;
+  double                     pressure = 0; ///< MPa
+  std::string                context;      ///< "boundary_conditions[i]" for messages
+};
+
+/// The material of one named region.
+struct MaterialAssignment
+{
+  std::string                 region;
+  std::string                 law;
+  materials::ParameterValues  parameters;
+};
+
+/// Linear solver choice and tolerances. PETSc options given here, or on the
+/// command line as -ksp_* / -pc_*, override the defaults.
+struct SolverSettings
+{
+  std::string type           = "cg-gamg"; ///< "cg-gamg", "cg-hypre" or "mumps"
+  double      rtol           = 1e-10;     ///< relative residual tolerance of the Krylov solver
+  unsigned    max_iterations = 2000;
+  std::string petsc_options;              ///< e.g. "-ksp_monitor -pc_gamg_threshold 0.02"
+};
+
+/// A parsed and structurally validated case. Names of regions and surfaces are
+/// checked against the mesh later, when the mesh is known.
+struct Case
+{
+  std::string                     source = "<dict>"; ///< case file path, for messages
+  std::string                     base_directory = "."; ///< relative paths resolve here
+  std::string                     mesh_file;            ///< resolved path
+  unsigned                        degree = 2;
+  std::vector<MaterialAssignment> materials;
+  std::vector<BoundaryCondition>  boundary_conditions;
+  unsigned                        n_steps = 1;
+  std::string                     output_directory; ///< resolved; empty = no output
+  bool                            write_fields = true;
+  SolverSettings                  solver;
+
+  /// Parse a case from JSON text. @param base_directory resolves relative paths.
+  /// @throws InputError naming the key at fault (malformed JSON, unknown key, bad value).
+  static Case from_json(const std::string &text,
+                        const std::string &base_directory,
+                        const std::string &source);
+  /// Read and parse the case file @p path; relative paths resolve against its folder.
+  static Case from_file(const std::string &path);
+};
+} // namespace firstray::io

@@ -1,0 +1,91 @@
+/// @file
+/// Model layer: a small-strain elastic analysis of a named tetrahedral mesh, run
+/// from a Case. Units: mm, N, MPa, s.
+#pragma once
+
+#include <firstray/io/case.h>
+#include <firstray/materials/material.h>
+#include <firstray/mesh/mesh_data.h>
+
+#include <deal.II/base/function.h>
+#include <deal.II/base/mpi.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace firstray::model
+{
+/// Stresses and size of one named region.
+struct RegionResult
+{
+  std::string         name;
+  double              volume = 0;          ///< mm^3
+  double              max_von_mises = 0;   ///< MPa, over quadrature points
+  double              p99_von_mises = 0;   ///< MPa, 99th percentile (linear interpolation)
+  double              max_principal = 0;   ///< MPa, largest first principal stress
+  std::vector<double> von_mises;           ///< MPa, at every quadrature point of the region
+};
+
+/// Reaction and size of one named boundary surface.
+struct SurfaceResult
+{
+  std::string           name;
+  double                area = 0;            ///< mm^2
+  std::array<double, 3> reaction_force{{0, 0, 0}}; ///< N, force the support exerts on the body
+};
+
+/// Everything an analysis returns. Arrays are complete on every rank.
+struct Result
+{
+  std::vector<RegionResult>          regions;
+  std::vector<SurfaceResult>         surfaces;
+  std::vector<std::array<double, 3>> vertex_displacement; ///< mm, in the mesh's node order
+  std::vector<dealii::Point<3>>      vertices;            ///< mm, the mesh's nodes
+  std::string                        summary_json;        ///< the summary.json document
+  std::vector<std::string>           written_files;
+  unsigned long                      n_dofs = 0;
+  unsigned                           n_ranks = 1;
+  unsigned                           linear_iterations = 0;
+  std::map<std::string, double>      timings; ///< seconds per phase
+
+  const RegionResult  &region(const std::string &name) const;
+  const SurfaceResult &surface(const std::string &name) const;
+};
+
+/// Linear elasticity on a tetrahedral mesh: FE_SimplexP (degree 1 or 2), assembled
+/// in parallel into PETSc and solved with CG + GAMG (rigid-body near-null space)
+/// or MUMPS. The case's load steps scale the single linear solution exactly.
+class ElasticityAnalysis
+{
+public:
+  /// @throws InputError when a region, surface or value in @p the_case does not fit @p mesh.
+  ElasticityAnalysis(const io::Case &the_case, const mesh::MeshData &mesh, MPI_Comm comm);
+  ~ElasticityAnalysis();
+
+  /// Optional body force (N/mm^3), a 3-component function of position. For verification.
+  void set_body_force(std::shared_ptr<const dealii::Function<3>> body_force);
+
+  /// Record the wall time (s) of a phase done outside run(), e.g. reading the mesh,
+  /// so that it appears in the summary.
+  void record_timing(const std::string &phase, double seconds);
+
+  /// Solve, post-process, write output (when the case asks) and return the result.
+  /// @throws SolveError when the linear solver fails; files already written stay intact.
+  Result run();
+
+  /// L2 norm of (u_h - u_exact) over the mesh after run(), in mm * mm^{3/2}.
+  double l2_error(const dealii::Function<3> &exact) const;
+  /// Max nodal |u_h - u_exact| after run(), over all support points.
+  double max_nodal_error(const dealii::Function<3> &exact) const;
+
+private:
+  class Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+/// Read the case's mesh and run the analysis: what `firstray solve` does.
+Result solve_case(const io::Case &the_case, MPI_Comm comm);
+} // namespace firstray::model

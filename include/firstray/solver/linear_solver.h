@@ -1,0 +1,55 @@
+/// @file
+/// Layer 4 (solvers): the PETSc Krylov solver with algebraic multigrid, or MUMPS.
+#pragma once
+
+#include <firstray/io/case.h>
+
+#include <deal.II/lac/petsc_sparse_matrix.h>
+#include <deal.II/lac/petsc_vector.h>
+
+#include <petscksp.h>
+
+#include <string>
+#include <vector>
+
+namespace firstray::solver
+{
+/// Statistics of one linear solve.
+struct LinearSolveStats
+{
+  unsigned    iterations = 0;
+  double      residual_norm = 0;   ///< final (preconditioned) residual norm reported by PETSc
+  double      setup_seconds = 0;   ///< preconditioner setup (KSPSetUp)
+  double      solve_seconds = 0;   ///< KSPSolve
+  std::string description;         ///< e.g. "cg + gamg"
+};
+
+/// Solves K u = f with PETSc: CG preconditioned by GAMG (with the rigid-body
+/// near-null space) or BoomerAMG, or a direct MUMPS LU. Settings come from the
+/// case (`solver`), and any -ksp_* / -pc_* option in PETSc's options database
+/// (command line or `solver.petsc_options`) overrides them.
+class LinearSolver
+{
+public:
+  explicit LinearSolver(const io::SolverSettings &settings);
+  ~LinearSolver();
+  LinearSolver(const LinearSolver &) = delete;
+  LinearSolver &operator=(const LinearSolver &) = delete;
+
+  /// Attach the near-null space (e.g. the six rigid-body modes) to @p matrix.
+  /// The vectors are orthonormalised here. Used by GAMG; ignored by MUMPS.
+  static void set_near_null_space(dealii::PETScWrappers::MPI::SparseMatrix     &matrix,
+                                  std::vector<dealii::PETScWrappers::MPI::Vector> modes);
+
+  /// Build the preconditioner for @p matrix (timed separately from the solve).
+  void setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix);
+  /// Solve with the matrix given to setup(). @throws SolveError if PETSc does not converge.
+  LinearSolveStats solve(dealii::PETScWrappers::MPI::Vector       &solution,
+                         const dealii::PETScWrappers::MPI::Vector &rhs);
+
+private:
+  io::SolverSettings settings;
+  KSP                ksp = nullptr;
+  double             setup_seconds = 0;
+};
+} // namespace firstray::solver

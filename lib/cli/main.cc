@@ -1,0 +1,154 @@
+// firstray command-line interface.
+//
+//   firstray solve case.json [PETSc options]
+//   mpirun -np 2 firstray solve case.json
+//
+// Errors in the input end the program with exit code 2 and one line naming what
+// is wrong; a failed solve ends it with exit code 3.
+#include <firstray/errors.h>
+#include <firstray/io/case.h>
+#include <firstray/model/elasticity_analysis.h>
+
+#include <deal.II/base/mpi.h>
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+namespace
+{
+const char *main_help = R"(firstray - finite-element mechanics of the human first ray (units: mm, N, MPa, s)
+
+Usage:
+  firstray solve CASE.json [PETSc options]   run the analysis a case file describes
+  firstray --help | solve --help             this text / the case-file reference
+  firstray --version
+
+Run in parallel with MPI:  mpirun -np 2 firstray solve CASE.json
+
+Output goes to the case's output.directory (default results/<case name> next to the
+case file): ParaView files solution.pvd (+ .pvtu/.vtu per step, with displacement,
+stress tensor, von Mises and region id) and summary.json (per region volume, max
+and 99th-percentile von Mises; per surface the reaction force; solver statistics).
+
+Exit codes: 0 success, 1 usage error, 2 bad input (case, mesh, names, values),
+3 solve failed.
+)";
+
+const char *solve_help = R"(firstray solve CASE.json [PETSc options]
+
+Solves a linear-elastic (small strain) analysis of a Gmsh tetrahedral mesh.
+Units: mm, N, MPa, s. Relative paths resolve against the case file's folder.
+
+Case file (JSON):
+{
+  "mesh": "block.msh",                     Gmsh .msh (2 or 4.1) with physical names
+  "element": {"degree": 2},                1 or 2 (FE_SimplexP); default 2
+  "materials": {                           one entry per physical volume, by name
+    "block": {"law": "linear-elastic", "E": 17000, "nu": 0.3}
+  },                                       E in MPa (> 0), nu in (-1, 0.5)
+  "boundary_conditions": [                 on physical surfaces, by name
+    {"surface": "bottom", "type": "fixed"},
+    {"surface": "side",   "type": "fixed", "components": ["x"]},
+    {"surface": "grip",   "type": "displacement", "value": [0, 0, -0.1]},
+    {"surface": "tip",    "type": "force", "value": [0, 0, -50]},
+    {"surface": "top",    "type": "pressure", "value": 1.0}
+  ],
+     fixed:        zero displacement (optionally only some components)
+     displacement: mm per component; a number or an expression in x, y, z
+     force:        total force in N, spread uniformly over the surface
+     pressure:     MPa along the inward normal
+  "steps": {"count": 1},                   load steps written to the output
+  "solver": {"type": "cg-gamg",            cg-gamg | cg-hypre | mumps
+             "rtol": 1e-10, "max_iterations": 2000,
+             "petsc_options": "-ksp_monitor"},
+  "output": {"directory": "results/block", "fields": true}
+}
+
+Any PETSc option given after the case file (e.g. -ksp_type gmres -pc_type hypre)
+overrides the defaults.
+)";
+
+int usage_error(const std::string &message)
+{
+  std::cerr << "firstray: " << message << " (see firstray --help)" << std::endl;
+  return 1;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+  // Help and version need no MPI.
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")
+    {
+      std::cout << main_help;
+      return argc < 2 ? 1 : 0;
+    }
+  const std::string command = argv[1];
+  if (command == "--version")
+    {
+      std::cout << "firstray 0.1.0" << std::endl;
+      return 0;
+    }
+  if (command != "solve")
+    return usage_error("unknown command '" + command + "'");
+  if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h"))
+    {
+      std::cout << solve_help;
+      return 0;
+    }
+  if (argc < 3)
+    return usage_error("solve needs a case file");
+
+  dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
+  const MPI_Comm comm = MPI_COMM_WORLD;
+  const bool     root = dealii::Utilities::MPI::this_mpi_process(comm) == 0;
+  try
+    {
+      const auto the_case = firstray::io::Case::from_file(argv[2]);
+      const auto result   = firstray::model::solve_case(the_case, comm);
+      if (root)
+        {
+          std::cout << std::left << std::setw(28) << "region" << std::right << std::setw(14)
+                    << "volume mm^3" << std::setw(16) << "max vM MPa" << std::setw(16)
+                    << "p99 vM MPa" << "\n";
+          for (const auto &r : result.regions)
+            std::cout << std::left << std::setw(28) << r.name << std::right << std::setw(14)
+                      << std::setprecision(6) << r.volume << std::setw(16) << r.max_von_mises
+                      << std::setw(16) << r.p99_von_mises << "\n";
+          std::cout << "\n" << std::left << std::setw(28) << "surface" << std::right
+                    << std::setw(14) << "Rx N" << std::setw(14) << "Ry N" << std::setw(14)
+                    << "Rz N" << "\n";
+          for (const auto &s : result.surfaces)
+            std::cout << std::left << std::setw(28) << s.name << std::right << std::setw(14)
+                      << s.reaction_force[0] << std::setw(14) << s.reaction_force[1]
+                      << std::setw(14) << s.reaction_force[2] << "\n";
+          std::cout << "\n"
+                    << result.n_dofs << " DoFs on " << result.n_ranks << " rank(s), "
+                    << result.linear_iterations << " linear iterations";
+          if (!the_case.output_directory.empty())
+            std::cout << "; results in " << the_case.output_directory;
+          std::cout << std::endl;
+        }
+      return 0;
+    }
+  catch (const firstray::InputError &e)
+    {
+      if (root)
+        std::cerr << "firstray: error: " << e.what() << std::endl;
+      return 2;
+    }
+  catch (const firstray::SolveError &e)
+    {
+      if (root)
+        std::cerr << "firstray: solve failed: " << e.what() << std::endl;
+      return 3;
+    }
+  catch (const std::exception &e)
+    {
+      if (root)
+        std::cerr << "firstray: internal error: " << e.what() << std::endl;
+      return 4;
+    }
+}

@@ -1,0 +1,304 @@
+#include <firstray/errors.h>
+#include <firstray/io/case.h>
+#include <firstray/materials/registry.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace firstray::io
+{
+namespace
+{
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+void reject_unknown_keys(const json &object, const std::set<std::string> &allowed,
+                         const std::string &context)
+{
+  for (const auto &item : object.items())
+    if (allowed.count(item.key()) == 0)
+      {
+        std::string list;
+        for (const auto &a : allowed)
+          list += (list.empty() ? "" : ", ") + a;
+        throw InputError(context + (context.empty() ? "" : ".") + item.key() +
+                         ": unknown key (allowed here: " + list + ")");
+      }
+}
+
+const json &require(const json &object, const std::string &key, const std::string &context)
+{
+  if (!object.contains(key))
+    throw InputError(context + (context.empty() ? "" : ".") + key + ": required key is missing");
+  return object.at(key);
+}
+
+double number(const json &value, const std::string &context)
+{
+  if (!value.is_number())
+    throw InputError(context + ": expected a number, got " + value.dump());
+  return value.get<double>();
+}
+
+std::string text(const json &value, const std::string &context)
+{
+  if (!value.is_string())
+    throw InputError(context + ": expected a string, got " + value.dump());
+  return value.get<std::string>();
+}
+
+std::string resolve(const std::string &path, const std::string &base)
+{
+  const fs::path p(path);
+  return p.is_absolute() ? p.string() : (fs::path(base) / p).lexically_normal().string();
+}
+
+BoundaryCondition parse_boundary_condition(const json &item, const std::string &context)
+{
+  if (!item.is_object())
+    throw InputError(context + ": expected an object");
+  reject_unknown_keys(item, {"surface", "type", "components", "value"}, context);
+  BoundaryCondition bc;
+  bc.context = context;
+  bc.surface = text(require(item, "surface", context), context + ".surface");
+  const std::string type = text(require(item, "type", context), context + ".type");
+  if (type == "fixed")
+    bc.type = BoundaryType::fixed;
+  else if (type == "displacement")
+    bc.type = BoundaryType::displacement;
+  else if (type == "force")
+    bc.type = BoundaryType::force;
+  else if (type == "pressure")
+    bc.type = BoundaryType::pressure;
+  else
+    throw InputError(context + ".type: unknown boundary condition type '" + type +
+                     "' (allowed: fixed, displacement, force, pressure)");
+
+  if (item.contains("components"))
+    {
+      if (bc.type != BoundaryType::fixed && bc.type != BoundaryType::displacement)
+        throw InputError(context + ".components: only 'fixed' and 'displacement' take components");
+      const json &c = item.at("components");
+      if (!c.is_array() || c.empty())
+        throw InputError(context + ".components: expected a non-empty list such as [\"x\", \"z\"]");
+      bc.components = {{false, false, false}};
+      for (const auto &name : c)
+        {
+          const std::string n = text(name, context + ".components");
+          if (n == "x")
+            bc.components[0] = true;
+          else if (n == "y")
+            bc.components[1] = true;
+          else if (n == "z")
+            bc.components[2] = true;
+          else
+            throw InputError(context + ".components: unknown component '" + n +
+                             "' (allowed: x, y, z)");
+        }
+    }
+
+  switch (bc.type)
+    {
+      case BoundaryType::fixed:
+        if (item.contains("value"))
+          throw InputError(context + ".value: a 'fixed' condition takes no value");
+        break;
+      case BoundaryType::pressure:
+        bc.pressure = number(require(item, "value", context), context + ".value");
+        break;
+      case BoundaryType::displacement:
+      case BoundaryType::force:
+        {
+          const json &v = require(item, "value", context);
+          if (!v.is_array() || v.size() != 3)
+            throw InputError(context + ".value: expected a list of 3 components [x, y, z]");
+          for (unsigned d = 0; d < 3; ++d)
+            {
+              const std::string where = context + ".value[" + std::to_string(d) + "]";
+              if (v[d].is_number())
+                {
+                  bc.value[d] = v[d].get<double>();
+                  if (!std::isfinite(bc.value[d]))
+                    throw InputError(where + ": not a finite number");
+                  std::ostringstream s;
+                  s.precision(17);
+                  s << bc.value[d];
+                  bc.value_expressions[d] = s.str();
+                }
+              else if (v[d].is_string() && bc.type == BoundaryType::displacement)
+                {
+                  bc.value_expressions[d] = v[d].get<std::string>();
+                  bc.value_is_constant    = false;
+                }
+              else
+                throw InputError(where + ": expected a number" +
+                                 (bc.type == BoundaryType::displacement ?
+                                    " or an expression in x, y, z" :
+                                    "") +
+                                 ", got " + v[d].dump());
+            }
+          break;
+        }
+    }
+  return bc;
+}
+} // namespace
+
+Case Case::from_json(const std::string &json_text, const std::string &base_directory,
+                     const std::string &source)
+{
+  json root;
+  try
+    {
+      root = json::parse(json_text);
+    }
+  catch (const json::parse_error &e)
+    {
+      throw InputError(source + ": malformed JSON: " + e.what());
+    }
+  if (!root.is_object())
+    throw InputError(source + ": a case must be a JSON object");
+
+  Case c;
+  c.source         = source;
+  c.base_directory = base_directory;
+  reject_unknown_keys(root,
+                      {"mesh", "element", "materials", "boundary_conditions", "steps", "output",
+                       "solver", "name", "description"},
+                      "");
+
+  c.mesh_file = resolve(text(require(root, "mesh", ""), "mesh"), base_directory);
+
+  if (root.contains("element"))
+    {
+      const json &e = root.at("element");
+      if (!e.is_object())
+        throw InputError("element: expected an object such as {\"degree\": 2}");
+      reject_unknown_keys(e, {"degree"}, "element");
+      if (e.contains("degree"))
+        {
+          const json &d = e.at("degree");
+          if (!d.is_number_integer() || (d.get<int>() != 1 && d.get<int>() != 2))
+            throw InputError("element.degree: must be 1 or 2, got " + d.dump());
+          c.degree = d.get<int>();
+        }
+    }
+
+  const json &mats = require(root, "materials", "");
+  if (!mats.is_object() || mats.empty())
+    throw InputError("materials: expected an object mapping region names to materials");
+  for (const auto &item : mats.items())
+    {
+      const std::string context = "materials." + item.key();
+      const json       &m       = item.value();
+      if (!m.is_object())
+        throw InputError(context + ": expected an object such as {\"law\": \"linear-elastic\", "
+                                   "\"E\": 17000, \"nu\": 0.3}");
+      MaterialAssignment a;
+      a.region = item.key();
+      a.law    = text(require(m, "law", context), context + ".law");
+      for (const auto &p : m.items())
+        if (p.key() != "law")
+          a.parameters[p.key()] = number(p.value(), context + "." + p.key());
+      // Validate names and ranges now, so errors name the key before any mesh work.
+      materials::MaterialRegistry::default_registry().create(a.law, a.parameters, context);
+      c.materials.push_back(a);
+    }
+
+  if (root.contains("boundary_conditions"))
+    {
+      const json &bcs = root.at("boundary_conditions");
+      if (!bcs.is_array())
+        throw InputError("boundary_conditions: expected a list");
+      for (std::size_t i = 0; i < bcs.size(); ++i)
+        c.boundary_conditions.push_back(
+          parse_boundary_condition(bcs[i], "boundary_conditions[" + std::to_string(i) + "]"));
+    }
+
+  if (root.contains("steps"))
+    {
+      const json &s = root.at("steps");
+      if (!s.is_object())
+        throw InputError("steps: expected an object such as {\"count\": 1}");
+      reject_unknown_keys(s, {"count"}, "steps");
+      if (s.contains("count"))
+        {
+          const json &n = s.at("count");
+          if (!n.is_number_integer() || n.get<long>() < 1 || n.get<long>() > 100000)
+            throw InputError("steps.count: must be an integer in [1, 100000], got " + n.dump());
+          c.n_steps = n.get<unsigned>();
+        }
+    }
+
+  const std::string stem =
+    source == "<dict>" ? std::string("case") : fs::path(source).stem().string();
+  c.output_directory = resolve("results/" + stem, base_directory);
+  if (root.contains("output"))
+    {
+      const json &o = root.at("output");
+      if (!o.is_object())
+        throw InputError("output: expected an object such as {\"directory\": \"results\"}");
+      reject_unknown_keys(o, {"directory", "fields"}, "output");
+      if (o.contains("directory"))
+        {
+          const std::string dir = text(o.at("directory"), "output.directory");
+          c.output_directory    = dir.empty() ? "" : resolve(dir, base_directory);
+        }
+      if (o.contains("fields"))
+        {
+          if (!o.at("fields").is_boolean())
+            throw InputError("output.fields: expected true or false");
+          c.write_fields = o.at("fields").get<bool>();
+        }
+    }
+
+  if (root.contains("solver"))
+    {
+      const json &s = root.at("solver");
+      if (!s.is_object())
+        throw InputError("solver: expected an object");
+      reject_unknown_keys(s, {"type", "rtol", "max_iterations", "petsc_options"}, "solver");
+      if (s.contains("type"))
+        {
+          c.solver.type = text(s.at("type"), "solver.type");
+          if (c.solver.type != "cg-gamg" && c.solver.type != "cg-hypre" &&
+              c.solver.type != "mumps")
+            throw InputError("solver.type: unknown solver '" + c.solver.type +
+                             "' (allowed: cg-gamg, cg-hypre, mumps)");
+        }
+      if (s.contains("rtol"))
+        {
+          c.solver.rtol = number(s.at("rtol"), "solver.rtol");
+          if (!(c.solver.rtol > 0 && c.solver.rtol < 1))
+            throw InputError("solver.rtol: must lie in (0, 1)");
+        }
+      if (s.contains("max_iterations"))
+        {
+          const json &n = s.at("max_iterations");
+          if (!n.is_number_integer() || n.get<long>() < 1)
+            throw InputError("solver.max_iterations: must be a positive integer");
+          c.solver.max_iterations = n.get<unsigned>();
+        }
+      if (s.contains("petsc_options"))
+        c.solver.petsc_options = text(s.at("petsc_options"), "solver.petsc_options");
+    }
+  return c;
+}
+
+Case Case::from_file(const std::string &path)
+{
+  if (!fs::exists(path))
+    throw InputError("case file '" + path + "' does not exist");
+  std::ifstream in(path);
+  if (!in)
+    throw InputError("case file '" + path + "' cannot be read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string base = fs::absolute(path).parent_path().string();
+  return from_json(buffer.str(), base, path);
+}
+} // namespace firstray::io

@@ -1,0 +1,726 @@
+#include <firstray/assembly/elasticity_kernel.h>
+#include <firstray/assembly/petsc_matrix.h>
+#include <firstray/errors.h>
+#include <firstray/materials/registry.h>
+#include <firstray/model/elasticity_analysis.h>
+#include <firstray/solver/linear_solver.h>
+
+#include <deal.II/base/function_parser.h>
+#include <deal.II/base/quadrature_lib.h>
+#include <deal.II/base/timer.h>
+#include <deal.II/base/utilities.h>
+#include <deal.II/distributed/fully_distributed_tria.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/dofs/dof_tools.h>
+#include <deal.II/fe/fe_simplex_p.h>
+#include <deal.II/fe/fe_system.h>
+#include <deal.II/fe/fe_values.h>
+#include <deal.II/fe/mapping_fe.h>
+#include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/petsc_vector.h>
+#include <deal.II/lac/sparsity_tools.h>
+#include <deal.II/numerics/data_out.h>
+#include <deal.II/numerics/data_postprocessor.h>
+#include <deal.II/numerics/vector_tools.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <set>
+
+namespace firstray::model
+{
+using namespace dealii;
+
+const RegionResult &Result::region(const std::string &name) const
+{
+  for (const auto &r : regions)
+    if (r.name == name)
+      return r;
+  throw InputError("result has no region '" + name + "'");
+}
+
+const SurfaceResult &Result::surface(const std::string &name) const
+{
+  for (const auto &s : surfaces)
+    if (s.name == name)
+      return s;
+  throw InputError("result has no surface '" + name + "'");
+}
+
+namespace
+{
+/// numpy's default ("linear") percentile of sorted values.
+double percentile(const std::vector<double> &sorted_values, double p)
+{
+  if (sorted_values.empty())
+    return 0;
+  const double rank = p / 100.0 * (sorted_values.size() - 1);
+  const auto   lo   = static_cast<std::size_t>(std::floor(rank));
+  const auto   hi   = std::min(lo + 1, sorted_values.size() - 1);
+  return sorted_values[lo] + (rank - lo) * (sorted_values[hi] - sorted_values[lo]);
+}
+
+/// Stress tensor (MPa) and von Mises stress for ParaView, from the displacement gradient.
+class StressPostprocessor : public DataPostprocessor<3>
+{
+public:
+  StressPostprocessor(const std::vector<const materials::Material *> &laws, double scale)
+    : laws(laws)
+    , scale(scale)
+  {}
+
+  void evaluate_vector_field(const DataPostprocessorInputs::Vector<3> &inputs,
+                             std::vector<Vector<double>>              &computed) const override
+  {
+    const auto cell = inputs.template get_cell<3>();
+    const auto &law = *laws[cell->material_id()];
+    for (unsigned p = 0; p < inputs.solution_gradients.size(); ++p)
+      {
+        Tensor<2, 3> grad;
+        for (unsigned d = 0; d < 3; ++d)
+          grad[d] = inputs.solution_gradients[p][d];
+        const auto sigma = law.stress(scale * symmetrize(grad));
+        unsigned   k     = 0;
+        for (unsigned i = 0; i < 3; ++i)
+          for (unsigned j = 0; j < 3; ++j)
+            computed[p][k++] = sigma[i][j];
+        computed[p][9] = assembly::von_mises(sigma);
+      }
+  }
+
+  std::vector<std::string> get_names() const override
+  {
+    std::vector<std::string> names(9, "stress");
+    names.push_back("von_mises");
+    return names;
+  }
+
+  std::vector<DataComponentInterpretation::DataComponentInterpretation>
+  get_data_component_interpretation() const override
+  {
+    std::vector<DataComponentInterpretation::DataComponentInterpretation> kinds(
+      9, DataComponentInterpretation::component_is_part_of_tensor);
+    kinds.push_back(DataComponentInterpretation::component_is_scalar);
+    return kinds;
+  }
+
+  UpdateFlags get_needed_update_flags() const override { return update_gradients; }
+
+private:
+  std::vector<const materials::Material *> laws;
+  double                                   scale;
+};
+
+class Stopwatch
+{
+public:
+  double lap()
+  {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last).count();
+    last           = now;
+    return s;
+  }
+
+private:
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+} // namespace
+
+class ElasticityAnalysis::Impl
+{
+public:
+  Impl(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm);
+  Result run();
+  void   setup_system();
+  void   make_constraints();
+  void   assemble();
+  std::vector<PETScWrappers::MPI::Vector> rigid_body_modes(bool &interleaved) const;
+  void   postprocess(Result &result);
+  void   write_output(Result &result);
+  std::string summary(const Result &result) const;
+
+  io::Case                                        the_case;
+  const mesh::MeshData                           &mesh;
+  MPI_Comm                                        comm;
+  parallel::fullydistributed::Triangulation<3>    tria;
+  FESystem<3>                                     fe;
+  MappingFE<3>                                    mapping;
+  QGaussSimplex<3>                                quadrature;
+  QGaussSimplex<2>                                face_quadrature;
+  DoFHandler<3>                                   dof_handler;
+  IndexSet                                        owned, relevant;
+  AffineConstraints<double>                       constraints;
+  assembly::BlockedSparseMatrix                   matrix;
+  PETScWrappers::MPI::Vector                      rhs, solution;       // owned
+  PETScWrappers::MPI::Vector                      ghosted_solution;    // owned + ghosts
+  PETScWrappers::MPI::Vector                      external_force;      // unconstrained f_ext
+  std::vector<std::unique_ptr<materials::Material>> laws;              // by material id
+  std::vector<const materials::Material *>        law_pointers;
+  std::shared_ptr<const Function<3>>              body_force;
+  std::vector<double>                             surface_area;       // by surface index
+  std::vector<Tensor<1, 3>>                       surface_traction;   // force BCs, by BC index
+  unsigned                                        block_size = 1;
+  Result                                          stats;
+  bool                                            solved = false;
+};
+
+ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm_)
+  : the_case(c)
+  , mesh(m)
+  , comm(comm_)
+  , tria(comm_)
+  , fe(FE_SimplexP<3>(c.degree), 3)
+  , mapping(FE_SimplexP<3>(1))
+  , quadrature(c.degree + 1)
+  , face_quadrature(c.degree + 1)
+{
+  // Materials per region: every region needs one, every named region must exist.
+  laws.resize(mesh.n_regions());
+  for (const auto &a : the_case.materials)
+    {
+      const unsigned id = mesh.region_id(a.region, "materials." + a.region);
+      laws[id] =
+        materials::MaterialRegistry::default_registry().create(a.law, a.parameters,
+                                                               "materials." + a.region);
+    }
+  for (unsigned r = 0; r < mesh.n_regions(); ++r)
+    if (!laws[r])
+      throw InputError("materials: region '" + mesh.region_names[r] + "' of mesh " +
+                       mesh.source + " has no material");
+  for (const auto &l : laws)
+    law_pointers.push_back(l.get());
+  for (const auto &bc : the_case.boundary_conditions)
+    mesh.surface_id(bc.surface, bc.context + ".surface");
+}
+
+void ElasticityAnalysis::Impl::setup_system()
+{
+  mesh::build_distributed_triangulation(mesh, tria);
+  dof_handler.reinit(tria);
+  dof_handler.distribute_dofs(fe);
+  owned    = dof_handler.locally_owned_dofs();
+  DoFTools::extract_locally_relevant_dofs(dof_handler, relevant);
+
+  // Areas of the named surfaces (reference configuration), and a check that each
+  // surface used by a boundary condition lies on the boundary.
+  surface_area.assign(mesh.n_surfaces(), 0.0);
+  FEFaceValues<3> face_values(mapping, fe, face_quadrature, update_JxW_values);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      for (const auto f : cell->face_indices())
+        if (cell->face(f)->at_boundary() && cell->face(f)->boundary_id() != 0)
+          {
+            face_values.reinit(cell, f);
+            for (const unsigned q : face_values.quadrature_point_indices())
+              surface_area[cell->face(f)->boundary_id() - 1] += face_values.JxW(q);
+          }
+  Utilities::MPI::sum(surface_area, comm, surface_area);
+  for (const auto &bc : the_case.boundary_conditions)
+    {
+      const unsigned s = mesh.surface_id(bc.surface, bc.context) - 1;
+      if (!(surface_area[s] > 0))
+        throw InputError(bc.context + ".surface: surface '" + bc.surface + "' of mesh " +
+                         mesh.source + " has no faces on the outer boundary");
+    }
+}
+
+void ElasticityAnalysis::Impl::make_constraints()
+{
+  constraints.clear();
+  constraints.reinit(relevant);
+  for (const auto &bc : the_case.boundary_conditions)
+    {
+      if (bc.type != io::BoundaryType::fixed && bc.type != io::BoundaryType::displacement)
+        continue;
+      const types::boundary_id id = mesh.surface_id(bc.surface, bc.context);
+      const ComponentMask      mask(std::vector<bool>(bc.components.begin(), bc.components.end()));
+      if (bc.type == io::BoundaryType::fixed)
+        VectorTools::interpolate_boundary_values(mapping, dof_handler, id,
+                                                 Functions::ZeroFunction<3>(3), constraints, mask);
+      else
+        {
+          FunctionParser<3> value(3);
+          try
+            {
+              value.initialize("x,y,z",
+                               std::vector<std::string>(bc.value_expressions.begin(),
+                                                        bc.value_expressions.end()),
+                               {});
+              Point<3> probe;
+              Vector<double> v(3);
+              value.vector_value(probe, v);
+            }
+          catch (const std::exception &e)
+            {
+              throw InputError(bc.context + ".value: cannot parse the expression: " + e.what());
+            }
+          VectorTools::interpolate_boundary_values(mapping, dof_handler, id, value, constraints,
+                                                   mask);
+        }
+    }
+  constraints.close();
+}
+
+std::vector<PETScWrappers::MPI::Vector>
+ElasticityAnalysis::Impl::rigid_body_modes(bool &interleaved) const
+{
+  // Six rigid-body modes about the centroid of the nodes (conditioning).
+  Point<3> centre;
+  for (const auto &v : mesh.vertices)
+    centre += v / double(mesh.vertices.size());
+  std::vector<PETScWrappers::MPI::Vector> modes(6);
+  for (auto &m : modes)
+    m.reinit(owned, comm);
+  interleaved = true;
+  FEValues<3> values(mapping, fe, Quadrature<3>(fe.get_unit_support_points()),
+                     update_quadrature_points);
+  std::vector<types::global_dof_index> dofs(fe.n_dofs_per_cell());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        values.reinit(cell);
+        cell->get_dof_indices(dofs);
+        for (unsigned i = 0; i < dofs.size(); ++i)
+          if (owned.is_element(dofs[i]))
+            {
+              const unsigned c = fe.system_to_component_index(i).first;
+              const Tensor<1, 3> x = values.quadrature_point(i) - centre;
+              interleaved      = interleaved && (dofs[i] % 3 == c);
+              modes[c](dofs[i]) = 1.0;
+              // rotation about axis a: (e_a x x)_c
+              const double rot[3][3] = {{0, -x[2], x[1]}, {x[2], 0, -x[0]}, {-x[1], x[0], 0}};
+              for (unsigned a = 0; a < 3; ++a)
+                modes[3 + a](dofs[i]) = rot[a][c];
+            }
+      }
+  for (auto &m : modes)
+    m.compress(VectorOperation::insert);
+  interleaved = Utilities::MPI::min(interleaved ? 1 : 0, comm) == 1 && owned.n_elements() % 3 == 0;
+  interleaved = Utilities::MPI::min(interleaved ? 1 : 0, comm) == 1;
+  return modes;
+}
+
+void ElasticityAnalysis::Impl::assemble()
+{
+  DynamicSparsityPattern dsp(relevant);
+  DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
+  SparsityTools::distribute_sparsity_pattern(dsp, owned, comm, relevant);
+
+  // Block size 3 (x, y, z of a node together) when the numbering interleaves them.
+  bool interleaved = false;
+  auto modes       = rigid_body_modes(interleaved);
+  block_size       = interleaved ? 3 : 1;
+  matrix.reinit_blocked(owned, dsp, comm, block_size);
+  rhs.reinit(owned, comm);
+  external_force.reinit(owned, comm);
+
+  // Tractions of the force and pressure conditions, by boundary id.
+  std::vector<std::vector<std::pair<bool, Tensor<1, 3>>>> loads(mesh.n_surfaces() + 1);
+  for (const auto &bc : the_case.boundary_conditions)
+    {
+      const unsigned id = mesh.surface_id(bc.surface, bc.context);
+      if (bc.type == io::BoundaryType::force)
+        {
+          Tensor<1, 3> t;
+          for (unsigned d = 0; d < 3; ++d)
+            t[d] = bc.value[d] / surface_area[id - 1];
+          loads[id].emplace_back(false, t);
+        }
+      else if (bc.type == io::BoundaryType::pressure)
+        {
+          Tensor<1, 3> p;
+          p[0] = bc.pressure;
+          loads[id].emplace_back(true, p);
+        }
+    }
+
+  FEValues<3>     values(mapping, fe, quadrature,
+                     update_gradients | update_JxW_values | update_quadrature_points |
+                       update_values);
+  FEFaceValues<3> face_values(mapping, fe, face_quadrature,
+                              update_values | update_JxW_values | update_normal_vectors);
+  const unsigned  n = fe.n_dofs_per_cell();
+  FullMatrix<double>                   cell_matrix(n, n);
+  Vector<double>                       cell_rhs(n);
+  std::vector<types::global_dof_index> dofs(n);
+  Vector<double>                       f(3);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        values.reinit(cell);
+        assembly::cell_stiffness(values, *laws[cell->material_id()], cell_matrix);
+        cell_rhs = 0;
+        if (body_force)
+          for (const unsigned q : values.quadrature_point_indices())
+            {
+              body_force->vector_value(values.quadrature_point(q), f);
+              for (unsigned i = 0; i < n; ++i)
+                {
+                  const unsigned c = fe.system_to_component_index(i).first;
+                  cell_rhs(i) += f(c) * values.shape_value(i, q) * values.JxW(q);
+                }
+            }
+        for (const auto face : cell->face_indices())
+          if (cell->face(face)->at_boundary() && !loads[cell->face(face)->boundary_id()].empty())
+            {
+              face_values.reinit(cell, face);
+              for (const auto &[is_pressure, load] : loads[cell->face(face)->boundary_id()])
+                for (const unsigned q : face_values.quadrature_point_indices())
+                  {
+                    const Tensor<1, 3> t =
+                      is_pressure ? Tensor<1, 3>(-load[0] * face_values.normal_vector(q)) : load;
+                    for (unsigned i = 0; i < n; ++i)
+                      {
+                        const unsigned c = fe.system_to_component_index(i).first;
+                        cell_rhs(i) += t[c] * face_values.shape_value(i, q) * face_values.JxW(q);
+                      }
+                  }
+            }
+        cell->get_dof_indices(dofs);
+        external_force.add(dofs, cell_rhs);
+        constraints.distribute_local_to_global(
+          cell_matrix, cell_rhs, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs);
+      }
+  matrix.compress(VectorOperation::add);
+  rhs.compress(VectorOperation::add);
+  external_force.compress(VectorOperation::add);
+  if (the_case.solver.type != "mumps")
+    solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
+}
+
+void ElasticityAnalysis::Impl::postprocess(Result &result)
+{
+  // Internal force with the computed displacement, without constraints: the
+  // reaction at constrained DoFs is r = f_int - f_ext.
+  PETScWrappers::MPI::Vector internal_force(owned, comm);
+  FEValues<3> values(mapping, fe, quadrature,
+                     update_gradients | update_JxW_values | update_quadrature_points);
+  const unsigned n = fe.n_dofs_per_cell();
+  std::vector<types::global_dof_index> dofs(n);
+  Vector<double>                       cell_u(n), cell_f(n);
+  std::vector<std::vector<double>>     vm(mesh.n_regions());
+  std::vector<double>                  volume(mesh.n_regions(), 0), max_principal(mesh.n_regions(), -1e300);
+  const FEValuesExtractors::Vector     displacement(0);
+  std::vector<SymmetricTensor<2, 3>>   strains(quadrature.size());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        values.reinit(cell);
+        cell->get_dof_values(ghosted_solution, cell_u);
+        const auto &law = *laws[cell->material_id()];
+        assembly::cell_internal_force(values, law, cell_u, cell_f);
+        cell->get_dof_indices(dofs);
+        internal_force.add(dofs, cell_f);
+        values[displacement].get_function_symmetric_gradients(ghosted_solution, strains);
+        const unsigned r = cell->material_id();
+        for (const unsigned q : values.quadrature_point_indices())
+          {
+            const auto sigma = law.stress(strains[q]);
+            vm[r].push_back(assembly::von_mises(sigma));
+            volume[r] += values.JxW(q);
+            max_principal[r] = std::max(max_principal[r], eigenvalues(sigma)[0]);
+          }
+      }
+  internal_force.compress(VectorOperation::add);
+
+  for (unsigned r = 0; r < mesh.n_regions(); ++r)
+    {
+      RegionResult region;
+      region.name   = mesh.region_names[r];
+      region.volume = Utilities::MPI::sum(volume[r], comm);
+      region.max_principal = Utilities::MPI::max(max_principal[r], comm);
+      for (const auto &part : Utilities::MPI::all_gather(comm, vm[r]))
+        region.von_mises.insert(region.von_mises.end(), part.begin(), part.end());
+      std::vector<double> sorted = region.von_mises;
+      std::sort(sorted.begin(), sorted.end());
+      region.max_von_mises = sorted.empty() ? 0 : sorted.back();
+      region.p99_von_mises = percentile(sorted, 99.0);
+      result.regions.push_back(std::move(region));
+    }
+
+  // Reactions: sum r over the owned DoFs on each named surface, per component.
+  std::vector<std::set<types::global_dof_index>> surface_dofs(mesh.n_surfaces());
+  std::vector<types::global_dof_index>           face_dofs(fe.n_dofs_per_face());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      for (const auto f : cell->face_indices())
+        if (cell->face(f)->at_boundary() && cell->face(f)->boundary_id() != 0)
+          {
+            cell->face(f)->get_dof_indices(face_dofs);
+            for (const auto d : face_dofs)
+              if (owned.is_element(d))
+                surface_dofs[cell->face(f)->boundary_id() - 1].insert(d);
+          }
+  // Component of every owned DoF.
+  std::vector<unsigned char> component(owned.n_elements(), 0);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        cell->get_dof_indices(dofs);
+        for (unsigned i = 0; i < n; ++i)
+          if (owned.is_element(dofs[i]))
+            component[owned.index_within_set(dofs[i])] = fe.system_to_component_index(i).first;
+      }
+  for (unsigned s = 0; s < mesh.n_surfaces(); ++s)
+    {
+      SurfaceResult surface;
+      surface.name = mesh.surface_names[s];
+      surface.area = surface_area[s];
+      std::array<double, 3> r{{0, 0, 0}};
+      for (const auto d : surface_dofs[s])
+        r[component[owned.index_within_set(d)]] += internal_force(d) - external_force(d);
+      for (unsigned c = 0; c < 3; ++c)
+        surface.reaction_force[c] = Utilities::MPI::sum(r[c], comm);
+      result.surfaces.push_back(surface);
+    }
+
+  // Displacement at the mesh nodes, in the mesh's own numbering. Coarse cell ids of
+  // the distributed triangulation are the serial cell indices, i.e. tetrahedron indices.
+  std::vector<double> u(3 * mesh.vertices.size(), 0.0), count(mesh.vertices.size(), 0.0);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        const auto  tet = cell->id().get_coarse_cell_id();
+        const auto &t   = mesh.tetrahedra[tet];
+        for (const unsigned v : cell->vertex_indices())
+          {
+            // match the cell's vertex to one of the tetrahedron's nodes by position
+            unsigned best = 0;
+            double   dmin = 1e300;
+            for (unsigned k = 0; k < 4; ++k)
+              {
+                const double d = cell->vertex(v).distance_square(mesh.vertices[t[k]]);
+                if (d < dmin)
+                  dmin = d, best = k;
+              }
+            const unsigned node = t[best];
+            if (count[node] > 0)
+              continue;
+            count[node] = 1;
+            for (unsigned c = 0; c < 3; ++c)
+              u[3 * node + c] = ghosted_solution(cell->vertex_dof_index(v, c));
+          }
+      }
+  Utilities::MPI::sum(u, comm, u);
+  Utilities::MPI::sum(count, comm, count);
+  result.vertex_displacement.resize(mesh.vertices.size());
+  for (std::size_t v = 0; v < mesh.vertices.size(); ++v)
+    for (unsigned c = 0; c < 3; ++c)
+      result.vertex_displacement[v][c] = count[v] > 0 ? u[3 * v + c] / count[v] : 0.0;
+  result.vertices = mesh.vertices;
+}
+
+std::string ElasticityAnalysis::Impl::summary(const Result &result) const
+{
+  nlohmann::ordered_json j;
+  j["units"] = {{"length", "mm"}, {"force", "N"}, {"stress", "MPa"}, {"time", "s"}};
+  j["case"]  = the_case.source;
+  j["mesh"]  = mesh.source;
+  j["analysis"] = "linear-elastic, small strain";
+  for (const auto &r : result.regions)
+    j["regions"][r.name] = {{"volume", r.volume},
+                            {"max_von_mises", r.max_von_mises},
+                            {"p99_von_mises", r.p99_von_mises},
+                            {"max_principal_stress", r.max_principal},
+                            {"n_quadrature_points", r.von_mises.size()}};
+  for (const auto &s : result.surfaces)
+    j["surfaces"][s.name] = {{"area", s.area}, {"reaction_force", s.reaction_force}};
+  j["solver"] = {{"dofs", result.n_dofs},
+                 {"ranks", result.n_ranks},
+                 {"degree", the_case.degree},
+                 {"cells", mesh.tetrahedra.size()},
+                 {"linear_solver", the_case.solver.type},
+                 {"linear_iterations", result.linear_iterations},
+                 {"block_size", block_size},
+                 {"steps", the_case.n_steps},
+                 {"wall_time", result.timings}};
+  return j.dump(2);
+}
+
+void ElasticityAnalysis::Impl::write_output(Result &result)
+{
+  namespace fs = std::filesystem;
+  const std::string dir = the_case.output_directory;
+  if (dir.empty())
+    return;
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+    {
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec)
+        throw InputError("output.directory: cannot create '" + dir + "': " + ec.message());
+    }
+  MPI_Barrier(comm);
+
+  if (the_case.write_fields)
+    {
+      Vector<float> region(tria.n_active_cells()), rank(tria.n_active_cells());
+      for (const auto &cell : tria.active_cell_iterators())
+        if (cell->is_locally_owned())
+          {
+            region(cell->active_cell_index()) = cell->material_id();
+            rank(cell->active_cell_index())   = tria.locally_owned_subdomain();
+          }
+      std::vector<std::pair<double, std::string>> records;
+      for (unsigned step = 1; step <= the_case.n_steps; ++step)
+        {
+          const double               factor = double(step) / the_case.n_steps;
+          PETScWrappers::MPI::Vector scaled(owned, relevant, comm);
+          PETScWrappers::MPI::Vector tmp(owned, comm);
+          tmp = solution;
+          tmp *= factor;
+          scaled = tmp;
+          StressPostprocessor stress(law_pointers, 1.0);
+          DataOut<3>          data_out;
+          DataOutBase::VtkFlags flags;
+          flags.write_higher_order_cells = the_case.degree > 1;
+          data_out.set_flags(flags);
+          data_out.attach_dof_handler(dof_handler);
+          std::vector<DataComponentInterpretation::DataComponentInterpretation> kinds(
+            3, DataComponentInterpretation::component_is_part_of_vector);
+          data_out.add_data_vector(scaled, std::vector<std::string>(3, "displacement"),
+                                   DataOut<3>::type_dof_data, kinds);
+          data_out.add_data_vector(scaled, stress);
+          data_out.add_data_vector(region, "region_id");
+          data_out.add_data_vector(rank, "rank");
+          data_out.build_patches(mapping, the_case.degree);
+          const std::string pvtu = data_out.write_vtu_with_pvtu_record(
+            dir + "/", "solution", step, comm, 3, 0);
+          records.emplace_back(factor, pvtu);
+          result.written_files.push_back(dir + "/" + pvtu);
+        }
+      if (Utilities::MPI::this_mpi_process(comm) == 0)
+        {
+          // Write to a temporary name and rename, so a reader never sees a half file.
+          const std::string path = dir + "/solution.pvd";
+          {
+            std::ofstream pvd(path + ".tmp");
+            DataOutBase::write_pvd_record(pvd, records);
+          }
+          fs::rename(path + ".tmp", path);
+        }
+      result.written_files.push_back(dir + "/solution.pvd");
+    }
+}
+
+Result ElasticityAnalysis::Impl::run()
+{
+  Stopwatch watch;
+  Result    result;
+  result.timings = stats.timings;
+  result.n_ranks = Utilities::MPI::n_mpi_processes(comm);
+  setup_system();
+  make_constraints();
+  result.timings["setup"] = watch.lap();
+  result.n_dofs           = dof_handler.n_dofs();
+
+  assemble();
+  result.timings["assembly"] = watch.lap();
+
+  solver::LinearSolver linear_solver(the_case.solver);
+  linear_solver.setup(matrix);
+  result.timings["preconditioner"] = watch.lap();
+  solution.reinit(owned, comm);
+  const auto lstats = linear_solver.solve(solution, rhs);
+  constraints.distribute(solution);
+  ghosted_solution.reinit(owned, relevant, comm);
+  ghosted_solution           = solution;
+  result.linear_iterations   = lstats.iterations;
+  result.timings["solve"]    = watch.lap();
+  solved                     = true;
+
+  postprocess(result);
+  result.timings["postprocess"] = watch.lap();
+  write_output(result);
+  result.timings["output"] = watch.lap();
+
+  result.summary_json = summary(result);
+  if (!the_case.output_directory.empty() && Utilities::MPI::this_mpi_process(comm) == 0)
+    {
+      const std::string path = the_case.output_directory + "/summary.json";
+      {
+        std::ofstream out(path + ".tmp");
+        out << result.summary_json << "\n";
+      }
+      std::filesystem::rename(path + ".tmp", path);
+    }
+  if (!the_case.output_directory.empty())
+    result.written_files.push_back(the_case.output_directory + "/summary.json");
+  return result;
+}
+
+ElasticityAnalysis::ElasticityAnalysis(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm)
+  : impl(std::make_unique<Impl>(c, m, comm))
+{}
+
+ElasticityAnalysis::~ElasticityAnalysis() = default;
+
+void ElasticityAnalysis::record_timing(const std::string &phase, const double seconds)
+{
+  impl->stats.timings[phase] = seconds;
+}
+
+void ElasticityAnalysis::set_body_force(std::shared_ptr<const Function<3>> f)
+{
+  impl->body_force = std::move(f);
+}
+
+Result ElasticityAnalysis::run()
+{
+  return impl->run();
+}
+
+double ElasticityAnalysis::l2_error(const Function<3> &exact) const
+{
+  if (!impl->solved)
+    throw SolveError("l2_error called before run()");
+  Vector<float> per_cell(impl->tria.n_active_cells());
+  VectorTools::integrate_difference(impl->mapping, impl->dof_handler, impl->ghosted_solution,
+                                    exact, per_cell, QGaussSimplex<3>(impl->the_case.degree + 2),
+                                    VectorTools::L2_norm);
+  return VectorTools::compute_global_error(impl->tria, per_cell, VectorTools::L2_norm);
+}
+
+double ElasticityAnalysis::max_nodal_error(const Function<3> &exact) const
+{
+  if (!impl->solved)
+    throw SolveError("max_nodal_error called before run()");
+  const auto &fe = impl->fe;
+  FEValues<3> values(impl->mapping, fe, Quadrature<3>(fe.get_unit_support_points()),
+                     update_quadrature_points);
+  std::vector<types::global_dof_index> dofs(fe.n_dofs_per_cell());
+  double                               err = 0;
+  for (const auto &cell : impl->dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        values.reinit(cell);
+        cell->get_dof_indices(dofs);
+        for (unsigned i = 0; i < dofs.size(); ++i)
+          {
+            const unsigned c = fe.system_to_component_index(i).first;
+            err = std::max(err, std::abs(impl->ghosted_solution(dofs[i]) -
+                                         exact.value(values.quadrature_point(i), c)));
+          }
+      }
+  return Utilities::MPI::max(err, impl->comm);
+}
+
+Result solve_case(const io::Case &the_case, MPI_Comm comm)
+{
+  const auto start = std::chrono::steady_clock::now();
+  const mesh::MeshData mesh = mesh::read_msh(the_case.mesh_file);
+  const double read_seconds =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ElasticityAnalysis analysis(the_case, mesh, comm);
+  analysis.record_timing("mesh_read", read_seconds);
+  return analysis.run();
+}
+} // namespace firstray::model
