@@ -1,0 +1,110 @@
+// The case schema: what parses, and that every bad input names the key at fault.
+#include <firstray/errors.h>
+#include <firstray/io/case.h>
+
+#include <gtest/gtest.h>
+
+using namespace firstray;
+
+namespace
+{
+const char *valid_case = R"({
+  "mesh": "meshes/block.msh",
+  "element": {"degree": 1},
+  "materials": {"block": {"law": "linear-elastic", "E": 17000, "nu": 0.3}},
+  "boundary_conditions": [
+    {"surface": "bottom", "type": "fixed"},
+    {"surface": "side", "type": "fixed", "components": ["x", "z"]},
+    {"surface": "top", "type": "pressure", "value": 1.5},
+    {"surface": "tip", "type": "force", "value": [0, 0, -50]},
+    {"surface": "grip", "type": "displacement", "value": [0, "0.001*x", -0.1]}
+  ],
+  "steps": {"count": 4},
+  "solver": {"type": "mumps"},
+  "output": {"directory": "out", "fields": false}
+})";
+
+std::string error_of(const std::string &text)
+{
+  try
+    {
+      io::Case::from_json(text, "/cases", "case.json");
+    }
+  catch (const InputError &e)
+    {
+      return e.what();
+    }
+  return "no error";
+}
+
+std::string with(const std::string &from, const std::string &to)
+{
+  std::string s   = valid_case;
+  const auto  pos = s.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return s.replace(pos, from.size(), to);
+}
+} // namespace
+
+TEST(Case, ParsesEveryField)
+{
+  const auto c = io::Case::from_json(valid_case, "/cases", "case.json");
+  EXPECT_EQ(c.mesh_file, "/cases/meshes/block.msh");
+  EXPECT_EQ(c.degree, 1u);
+  ASSERT_EQ(c.materials.size(), 1u);
+  EXPECT_EQ(c.materials[0].parameters.at("E"), 17000.0);
+  ASSERT_EQ(c.boundary_conditions.size(), 5u);
+  EXPECT_EQ(c.boundary_conditions[1].components, (std::array<bool, 3>{{true, false, true}}));
+  EXPECT_EQ(c.boundary_conditions[2].pressure, 1.5);
+  EXPECT_EQ(c.boundary_conditions[3].value[2], -50.0);
+  EXPECT_FALSE(c.boundary_conditions[4].value_is_constant);
+  EXPECT_EQ(c.boundary_conditions[4].value_expressions[1], "0.001*x");
+  EXPECT_EQ(c.n_steps, 4u);
+  EXPECT_EQ(c.solver.type, "mumps");
+  EXPECT_EQ(c.output_directory, "/cases/out");
+  EXPECT_FALSE(c.write_fields);
+}
+
+TEST(Case, DefaultsAndAbsolutePaths)
+{
+  const auto c = io::Case::from_json(
+    R"({"mesh": "/abs/m.msh", "materials": {"a": {"law": "linear-elastic", "E": 1, "nu": 0}}})",
+    "/cases", "/cases/bend.json");
+  EXPECT_EQ(c.mesh_file, "/abs/m.msh");
+  EXPECT_EQ(c.degree, 2u);
+  EXPECT_EQ(c.n_steps, 1u);
+  EXPECT_EQ(c.output_directory, "/cases/results/bend");
+  EXPECT_EQ(c.solver.type, "cg-gamg");
+}
+
+TEST(Case, ErrorsNameTheKey)
+{
+  EXPECT_NE(error_of("{\"mesh\": ").find("case.json: malformed JSON"), std::string::npos);
+  EXPECT_NE(error_of(with("\"steps\"", "\"stepz\"")).find("stepz: unknown key"), std::string::npos);
+  EXPECT_NE(error_of(with("\"E\": 17000", "\"E\": 0")).find("materials.block.E"), std::string::npos);
+  EXPECT_NE(error_of(with("\"E\": 17000", "\"E\": -3")).find("out of range"), std::string::npos);
+  EXPECT_NE(error_of(with("\"nu\": 0.3", "\"nu\": 0.5")).find("materials.block.nu"), std::string::npos);
+  EXPECT_NE(error_of(with("\"nu\": 0.3", "\"nu\": -1.2")).find("materials.block.nu"), std::string::npos);
+  EXPECT_NE(error_of(with("\"nu\": 0.3", "\"nu\": \"x\"")).find("expected a number"), std::string::npos);
+  EXPECT_NE(error_of(with("\"degree\": 1", "\"degree\": 3")).find("element.degree"), std::string::npos);
+  EXPECT_NE(error_of(with("\"type\": \"fixed\"}", "\"type\": \"glued\"}")).find("boundary_conditions[0].type"), std::string::npos);
+  EXPECT_NE(error_of(with("[\"x\", \"z\"]", "[\"w\"]")).find("boundary_conditions[1].components"), std::string::npos);
+  EXPECT_NE(error_of(with("[0, 0, -50]", "[0, -50]")).find("boundary_conditions[3].value"), std::string::npos);
+  EXPECT_NE(error_of(with("\"mumps\"", "\"magic\"")).find("solver.type"), std::string::npos);
+  EXPECT_NE(error_of(with("\"mesh\": \"meshes/block.msh\",", "")).find("mesh: required key is missing"), std::string::npos);
+  EXPECT_NE(error_of(with("\"law\": \"linear-elastic\"", "\"law\": \"jelly\"")).find("materials.block.law"), std::string::npos);
+  EXPECT_NE(error_of("[1, 2]").find("must be a JSON object"), std::string::npos);
+}
+
+TEST(Case, MissingFileIsNamed)
+{
+  try
+    {
+      io::Case::from_file("/nonexistent/case.json");
+      FAIL();
+    }
+  catch (const InputError &e)
+    {
+      EXPECT_NE(std::string(e.what()).find("/nonexistent/case.json"), std::string::npos);
+    }
+}

@@ -1,0 +1,50 @@
+// 1 rank and N ranks give the same answer (issue 2, section 5). Run by ctest under
+// `mpirun -np 2` (test mpi2.firstray_tests, filter *Mpi*): each rank also solves the
+// whole problem alone on MPI_COMM_SELF and compares.
+#include "../test_support.h"
+
+#include <firstray/model/elasticity_analysis.h>
+
+#include <gtest/gtest.h>
+
+using namespace firstray;
+using namespace firstray::testing;
+
+class ParallelMpi : public ::testing::TestWithParam<unsigned>
+{};
+
+TEST_P(ParallelMpi, DistributedSolveEqualsSerialSolve)
+{
+  const auto mesh = box_mesh({8, 3, 3}, dealii::Point<3>(40.0, 10.0, 10.0), 0.2);
+  auto       c    = elastic_case(17000, 0.3, GetParam());
+  c.solver.rtol   = 1e-13;
+  c.boundary_conditions = {fixed("x0"), force("x1", {0, 10, -50}), pressure("y1", 0.2)};
+
+  model::ElasticityAnalysis parallel_analysis(c, mesh, MPI_COMM_WORLD);
+  const auto                parallel = parallel_analysis.run();
+  model::ElasticityAnalysis serial_analysis(c, mesh, MPI_COMM_SELF);
+  const auto                serial = serial_analysis.run();
+
+  EXPECT_EQ(parallel.n_ranks, dealii::Utilities::MPI::n_mpi_processes(MPI_COMM_WORLD));
+  EXPECT_EQ(parallel.n_dofs, serial.n_dofs);
+  double diff = 0, norm = 0;
+  for (std::size_t v = 0; v < serial.vertex_displacement.size(); ++v)
+    for (unsigned d = 0; d < 3; ++d)
+      {
+        diff = std::max(diff, std::abs(parallel.vertex_displacement[v][d] - serial.vertex_displacement[v][d]));
+        norm = std::max(norm, std::abs(serial.vertex_displacement[v][d]));
+      }
+  EXPECT_LT(diff, 1e-8 * norm);
+  for (std::size_t r = 0; r < serial.regions.size(); ++r)
+    {
+      EXPECT_NEAR(parallel.regions[r].volume, serial.regions[r].volume, 1e-10 * serial.regions[r].volume);
+      EXPECT_NEAR(parallel.regions[r].max_von_mises, serial.regions[r].max_von_mises, 1e-8 * serial.regions[r].max_von_mises);
+      EXPECT_NEAR(parallel.regions[r].p99_von_mises, serial.regions[r].p99_von_mises, 1e-8 * serial.regions[r].max_von_mises);
+    }
+  for (std::size_t s = 0; s < serial.surfaces.size(); ++s)
+    for (unsigned d = 0; d < 3; ++d)
+      EXPECT_NEAR(parallel.surfaces[s].reaction_force[d], serial.surfaces[s].reaction_force[d], 1e-8 * 60.0)
+        << serial.surfaces[s].name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Degrees, ParallelMpi, ::testing::Values(1u, 2u));
