@@ -80,6 +80,10 @@ def _metadata(project: dict) -> str:
         lines.append(f"Classifier: {c}")
     for d in project.get("dependencies", []):
         lines.append(f"Requires-Dist: {d}")
+    for extra, deps in project.get("optional-dependencies", {}).items():
+        lines.append(f"Provides-Extra: {extra}")
+        for d in deps:
+            lines.append(f'Requires-Dist: {d}; extra == "{extra}"')
     for key, url in project.get("urls", {}).items():
         lines.append(f"Project-URL: {key}, {url}")
     if (SOURCE_DIR / "LICENSE").exists():
