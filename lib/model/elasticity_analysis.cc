@@ -410,6 +410,7 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   std::vector<double>                  volume(mesh.n_regions(), 0), max_principal(mesh.n_regions(), -1e300);
   const FEValuesExtractors::Vector     displacement(0);
   std::vector<SymmetricTensor<2, 3>>   strains(quadrature.size());
+  std::vector<double>                  cell_vm(mesh.tetrahedra.size(), 0.0);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
       {
@@ -425,11 +426,16 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
           {
             const auto sigma = law.stress(strains[q]);
             vm[r].push_back(assembly::von_mises(sigma));
+            cell_vm[cell->id().get_coarse_cell_id()] += vm[r].back() / quadrature.size();
             volume[r] += values.JxW(q);
             max_principal[r] = std::max(max_principal[r], eigenvalues(sigma)[0]);
           }
       }
   internal_force.compress(VectorOperation::add);
+  Utilities::MPI::sum(cell_vm, comm, cell_vm);
+  result.tetrahedron_von_mises = std::move(cell_vm);
+  result.tetrahedra            = mesh.tetrahedra;
+  result.tetrahedron_region    = mesh.tetrahedron_region;
 
   for (unsigned r = 0; r < mesh.n_regions(); ++r)
     {
@@ -469,6 +475,18 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
           if (owned.is_element(dofs[i]))
             component[owned.index_within_set(dofs[i])] = fe.system_to_component_index(i).first;
       }
+  // A DoF on several surfaces (an edge) carries the reaction of the surface whose
+  // condition constrains it (the first in the case, as in the constraints), so
+  // that no reaction is counted twice and all reactions balance the loads.
+  std::map<types::global_dof_index, unsigned> constrained_by;
+  for (const auto &bc : the_case.boundary_conditions)
+    if (bc.type == io::BoundaryType::fixed || bc.type == io::BoundaryType::displacement)
+      {
+        const unsigned s = mesh.surface_id(bc.surface, bc.context) - 1;
+        for (const auto d : surface_dofs[s])
+          if (bc.components[component[owned.index_within_set(d)]])
+            constrained_by.emplace(d, s);
+      }
   for (unsigned s = 0; s < mesh.n_surfaces(); ++s)
     {
       SurfaceResult surface;
@@ -476,7 +494,11 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
       surface.area = surface_area[s];
       std::array<double, 3> r{{0, 0, 0}};
       for (const auto d : surface_dofs[s])
-        r[component[owned.index_within_set(d)]] += internal_force(d) - external_force(d);
+        {
+          const auto owner = constrained_by.find(d);
+          if (owner == constrained_by.end() || owner->second == s)
+            r[component[owned.index_within_set(d)]] += internal_force(d) - external_force(d);
+        }
       for (unsigned c = 0; c < 3; ++c)
         surface.reaction_force[c] = Utilities::MPI::sum(r[c], comm);
       result.surfaces.push_back(surface);

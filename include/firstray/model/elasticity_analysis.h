@@ -44,6 +44,9 @@ struct Result
   std::vector<SurfaceResult>         surfaces;
   std::vector<std::array<double, 3>> vertex_displacement; ///< mm, in the mesh's node order
   std::vector<dealii::Point<3>>      vertices;            ///< mm, the mesh's nodes
+  std::vector<std::array<unsigned, 4>> tetrahedra;        ///< the mesh's tetrahedra
+  std::vector<unsigned>              tetrahedron_region;  ///< region index of each tetrahedron
+  std::vector<double>                tetrahedron_von_mises; ///< MPa, mean over each tetrahedron
   std::string                        summary_json;        ///< the summary.json document
   std::vector<std::string>           written_files;
   unsigned long                      n_dofs = 0;

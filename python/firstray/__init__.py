@@ -1,0 +1,33 @@
+"""firstray: finite-element mechanics of the human first ray (big toe).
+
+Units everywhere: mm, N, MPa, s (stress in MPa, stiffness in N/mm).
+
+Quick use::
+
+    import firstray as fr
+    result = fr.solve("examples/cases/bone_shaft_bending.json")   # or a dict
+    result.summary["regions"]["cortical"]["max_von_mises"]       # MPa
+    result.displacement                                          # (n_nodes, 3) mm
+    result.von_mises["cortical"]                                 # MPa per quadrature point
+    result.write("bending.vtu")                                  # ParaView / meshio
+
+Errors in the input raise ``ValueError`` naming the key, file, region or surface;
+a solve that fails raises ``RuntimeError`` saying what was tried.
+"""
+from __future__ import annotations
+
+from ._mesh import Mesh, make_box, read_msh
+from ._solve import Result, material_laws, material_parameters, solve
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Mesh",
+    "Result",
+    "make_box",
+    "material_laws",
+    "material_parameters",
+    "read_msh",
+    "solve",
+    "__version__",
+]

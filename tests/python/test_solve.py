@@ -1,0 +1,102 @@
+"""fr.solve from Python and `firstray solve` from the CLI: results, files, 1 vs 2 ranks."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import firstray as fr
+from conftest import beam_case, run, write_case
+
+
+def test_solve_dict_returns_consistent_result(beam_msh, tmp_path):
+    result = fr.solve(beam_case(beam_msh, tmp_path / "out"))
+    s = result.summary
+    assert s["units"]["stress"] == "MPa"
+    assert s["solver"]["ranks"] == 1
+    n_nodes = len(result.points)
+    assert result.displacement.shape == (n_nodes, 3)
+    assert np.all(np.isfinite(result.displacement))
+    vm = result.von_mises["block"]
+    assert vm.ndim == 1 and vm.size == s["regions"]["block"]["n_quadrature_points"]
+    # Summary statistics are those of the returned arrays (numpy's linear percentile).
+    assert s["regions"]["block"]["max_von_mises"] == pytest.approx(vm.max(), rel=1e-12)
+    assert s["regions"]["block"]["p99_von_mises"] == pytest.approx(np.percentile(vm, 99), rel=1e-12)
+    assert s["regions"]["block"]["volume"] == pytest.approx(4000.0, rel=1e-12)
+    # Reactions balance the applied force and the 0.1 MPa pressure on the 40 x 10 face.
+    applied = np.array([0.0, 5.0, -40.0 - 0.1 * 400.0])
+    total = sum(np.array(v["reaction_force"]) for v in s["surfaces"].values())
+    assert np.allclose(total + applied, 0.0, atol=1e-8 * np.linalg.norm(applied))
+    assert np.allclose(result.reaction_force("x0"), s["surfaces"]["x0"]["reaction_force"])
+    # Files: summary.json and ParaView output.
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert written["regions"] == s["regions"]
+    assert (tmp_path / "out" / "solution.pvd").exists()
+    assert any(f.endswith(".pvtu") for f in result.files)
+
+
+def test_path_and_dict_agree_and_relative_paths_resolve(beam_msh, tmp_path):
+    case_dir = tmp_path / "cases"
+    case_dir.mkdir()
+    (case_dir / "beam.msh").write_bytes(Path(beam_msh).read_bytes())
+    case = beam_case("beam.msh", "results/here")
+    path = write_case(case_dir / "beam.json", case)
+    from_file = fr.solve(path)
+    assert (case_dir / "results" / "here" / "summary.json").exists()
+    from_dict = fr.solve(case, base_directory=case_dir)
+    assert np.allclose(from_file.displacement, from_dict.displacement, rtol=0, atol=1e-12)
+
+
+def test_in_memory_mesh_and_write_formats(tmp_path):
+    mesh = fr.make_box((4, 2, 2), (20.0, 5.0, 5.0))
+    assert mesh.region_names == ["block"]
+    assert set(mesh.surface_names) == {"x0", "x1", "y0", "y1", "z0", "z1"}
+    case = beam_case("unused", "")
+    del case["mesh"]
+    result = fr.solve(case, mesh=mesh)
+    out = result.write(tmp_path / "r.vtu")
+    import meshio
+
+    back = meshio.read(out)
+    assert np.allclose(back.point_data["displacement"], result.displacement)
+    assert result.write(tmp_path / "s.json").exists()
+    assert "DoFs" in repr(result)
+    assert "block" in result.table()
+
+
+def test_cli_one_and_two_ranks_agree(cli, mpirun, beam_msh, tmp_path):
+    for ranks in (1, 2):
+        case = write_case(tmp_path / f"case{ranks}.json", beam_case(beam_msh, tmp_path / f"out{ranks}"))
+        cmd = [cli, "solve", str(case)] if ranks == 1 else [mpirun, "-np", "2", cli, "solve", str(case)]
+        proc = run(cmd)
+        assert proc.returncode == 0, proc.stderr
+        assert "DoFs on %d rank" % ranks in proc.stdout
+    one = json.loads((tmp_path / "out1" / "summary.json").read_text())
+    two = json.loads((tmp_path / "out2" / "summary.json").read_text())
+    assert two["solver"]["ranks"] == 2
+    assert one["solver"]["dofs"] == two["solver"]["dofs"]
+    for name, r in one["regions"].items():
+        for key in ("volume", "max_von_mises", "p99_von_mises", "max_principal_stress"):
+            assert two["regions"][name][key] == pytest.approx(r[key], rel=1e-8), key
+    for name, s in one["surfaces"].items():
+        assert np.allclose(two["surfaces"][name]["reaction_force"], s["reaction_force"], rtol=0, atol=1e-7)
+    # The 2-rank run writes one .vtu per rank under one .pvtu record.
+    assert len(list((tmp_path / "out2").glob("solution_01.*.vtu"))) == 2 or \
+        len(list((tmp_path / "out2").glob("*.vtu"))) == 2
+
+
+def test_cli_help(cli):
+    proc = run([cli, "--help"])
+    assert proc.returncode == 0 and "firstray solve" in proc.stdout and "mm, N, MPa" in proc.stdout
+    proc = run([cli, "solve", "--help"])
+    assert proc.returncode == 0
+    for word in ("materials", "boundary_conditions", "pressure", "components", "steps", "output"):
+        assert word in proc.stdout
+
+
+def test_load_steps_scale_the_solution(beam_msh, tmp_path):
+    result = fr.solve(beam_case(beam_msh, tmp_path / "o", steps={"count": 3}))
+    pvd = (tmp_path / "o" / "solution.pvd").read_text()
+    assert pvd.count("<DataSet") == 3
