@@ -1,5 +1,6 @@
 // Reading and writing Gmsh meshes through the Gmsh C++ API, keeping physical names.
 #include <firstray/errors.h>
+#include <firstray/mesh/gmsh_session.h>
 #include <firstray/mesh/mesh_data.h>
 
 #include <gmsh.h>
@@ -12,36 +13,9 @@
 
 namespace firstray::mesh
 {
-namespace
-{
-/// Gmsh keeps global state: initialise it once per process, quietly, and make
-/// errors throw instead of aborting.
-void ensure_gmsh()
-{
-  static std::once_flag once;
-  std::call_once(once, [] {
-    gmsh::initialize(0, nullptr, false);
-    gmsh::option::setNumber("General.Terminal", 0);
-    gmsh::option::setNumber("General.Verbosity", 1);
-  });
-}
-
-std::string last_gmsh_error()
-{
-  std::string error;
-  try
-    {
-      gmsh::logger::getLastError(error);
-    }
-  catch (...)
-    {}
-  return error;
-}
-} // namespace
 
 MeshData from_gmsh_model(const std::string &source)
 {
-  ensure_gmsh();
   MeshData mesh;
   mesh.source = source;
 
@@ -151,30 +125,17 @@ MeshData read_msh(const std::string &path)
       throw InputError("mesh file '" + path +
                        "' is not a Gmsh .msh file (it must start with $MeshFormat)");
   }
-  ensure_gmsh();
-  static std::mutex           gmsh_mutex;
-  std::lock_guard<std::mutex> lock(gmsh_mutex);
-  gmsh::clear();
+  GmshSession session("read_msh");
   try
     {
       gmsh::open(path);
     }
   catch (...)
     {
-      gmsh::clear();
-      throw InputError("mesh file '" + path + "' could not be read by Gmsh: " + last_gmsh_error());
+      throw InputError("mesh file '" + path + "' could not be read by Gmsh: " +
+                       GmshSession::last_error());
     }
-  try
-    {
-      MeshData mesh = from_gmsh_model(path);
-      gmsh::clear();
-      return mesh;
-    }
-  catch (...)
-    {
-      gmsh::clear();
-      throw;
-    }
+  return from_gmsh_model(path);
 }
 
 void write_msh(const MeshData &mesh, const std::string &path)

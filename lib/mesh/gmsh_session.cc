@@ -1,0 +1,51 @@
+#include <firstray/mesh/gmsh_session.h>
+
+#include <gmsh.h>
+
+namespace firstray::mesh
+{
+namespace
+{
+std::recursive_mutex &gmsh_mutex()
+{
+  static std::recursive_mutex m;
+  return m;
+}
+} // namespace
+
+GmshSession::GmshSession(const std::string &model_name)
+  : lock(gmsh_mutex())
+{
+  static std::once_flag once;
+  std::call_once(once, [] {
+    gmsh::initialize(0, nullptr, false);
+    gmsh::option::setNumber("General.Terminal", 0);
+    gmsh::option::setNumber("General.Verbosity", 1);
+    gmsh::option::setNumber("General.NumThreads", 1); // deterministic meshes
+  });
+  gmsh::clear();
+  gmsh::model::add(model_name);
+}
+
+GmshSession::~GmshSession()
+{
+  try
+    {
+      gmsh::clear();
+    }
+  catch (...)
+    {}
+}
+
+std::string GmshSession::last_error()
+{
+  std::string error;
+  try
+    {
+      gmsh::logger::getLastError(error);
+    }
+  catch (...)
+    {}
+  return error;
+}
+} // namespace firstray::mesh
