@@ -2,6 +2,8 @@
 
 #include <gmsh.h>
 
+#include <cstdlib>
+
 namespace firstray::mesh
 {
 namespace
@@ -19,8 +21,11 @@ GmshSession::GmshSession(const std::string &model_name)
   static std::once_flag once;
   std::call_once(once, [] {
     gmsh::initialize(0, nullptr, false);
-    gmsh::option::setNumber("General.Terminal", 0);
-    gmsh::option::setNumber("General.Verbosity", 1);
+    // FIRSTRAY_GMSH_VERBOSITY=5 shows Gmsh's own log (debugging geometry and meshing).
+    const char  *verbosity = std::getenv("FIRSTRAY_GMSH_VERBOSITY");
+    const double level     = verbosity ? std::atof(verbosity) : 1.0;
+    gmsh::option::setNumber("General.Terminal", level > 1 ? 1 : 0);
+    gmsh::option::setNumber("General.Verbosity", level);
     gmsh::option::setNumber("General.NumThreads", 1); // deterministic meshes
   });
   gmsh::clear();
