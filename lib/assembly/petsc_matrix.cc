@@ -15,9 +15,9 @@ void BlockedSparseMatrix::reinit_blocked(const dealii::IndexSet               &o
       reinit(owned, owned, pattern, comm);
       return;
     }
-  // Let deal.II set its own bookkeeping (communicator, last action) on a trivial call,
-  // then swap in a Mat with a block size and exact preallocation.
-  reinit(owned, owned, pattern, comm);
+  // Let deal.II set its own bookkeeping (communicator, last action) with a cheap,
+  // unpreallocated call, then swap in a Mat with a block size and exact preallocation.
+  reinit(owned, owned, dealii::DynamicSparsityPattern(owned.size(), owned.size(), owned), comm);
 
   const PetscInt n_local = owned.n_elements();
   const PetscInt n       = owned.size();
@@ -25,8 +25,9 @@ void BlockedSparseMatrix::reinit_blocked(const dealii::IndexSet               &o
   PetscInt row = 0;
   for (const auto i : owned)
     {
-      for (auto it = pattern.begin(i); it != pattern.end(i); ++it)
-        (owned.is_element(it->column()) ? d_nnz[row] : o_nnz[row]) += 1;
+      const auto length = pattern.row_length(i);
+      for (dealii::types::global_dof_index k = 0; k < length; ++k)
+        (owned.is_element(pattern.column_number(i, k)) ? d_nnz[row] : o_nnz[row]) += 1;
       ++row;
     }
   Mat            m;

@@ -12,6 +12,7 @@
 
 #include <deal.II/base/mpi.h>
 
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -187,20 +188,59 @@ int main(int argc, char **argv)
       const auto result   = firstray::model::solve_case(the_case, comm);
       if (root)
         {
-          std::cout << std::left << std::setw(28) << "region" << std::right << std::setw(14)
-                    << "volume mm^3" << std::setw(16) << "max vM MPa" << std::setw(16)
-                    << "p99 vM MPa" << "\n";
+          const auto row = [](const std::string &name, int width = 32) {
+            std::cout << std::left << std::setw(width) << name << std::right;
+          };
+          std::cout << std::setprecision(4);
+          row("region");
+          std::cout << std::setw(14) << "volume mm^3" << std::setw(14) << "max vM MPa"
+                    << std::setw(14) << "p99 vM MPa" << "\n";
           for (const auto &r : result.regions)
-            std::cout << std::left << std::setw(28) << r.name << std::right << std::setw(14)
-                      << std::setprecision(6) << r.volume << std::setw(16) << r.max_von_mises
-                      << std::setw(16) << r.p99_von_mises << "\n";
-          std::cout << "\n" << std::left << std::setw(28) << "surface" << std::right
-                    << std::setw(14) << "Rx N" << std::setw(14) << "Ry N" << std::setw(14)
+            {
+              row(r.name);
+              std::cout << std::setw(14) << r.volume << std::setw(14) << r.max_von_mises
+                        << std::setw(14) << r.p99_von_mises << "\n";
+            }
+          if (!result.groups.empty())
+            {
+              std::cout << "\n";
+              row("bone");
+              std::cout << std::setw(14) << "volume mm^3" << std::setw(14) << "max vM MPa"
+                        << std::setw(14) << "p99 vM MPa" << "\n";
+              for (const auto &g : result.groups)
+                {
+                  row(g.name);
+                  std::cout << std::setw(14) << g.volume << std::setw(14) << g.max_von_mises
+                            << std::setw(14) << g.p99_von_mises << "\n";
+                }
+            }
+          if (!result.sections.empty())
+            {
+              std::cout << "\n";
+              row("joint (force on distal layer)");
+              std::cout << std::setw(11) << "Fx N" << std::setw(11) << "Fy N" << std::setw(11)
+                        << "Fz N" << std::setw(11) << "|F| N" << std::setw(14) << "max vM MPa"
+                        << std::setw(14) << "p99 vM MPa" << "\n";
+              for (const auto &j : result.sections)
+                {
+                  row(j.name);
+                  std::cout << std::setw(11) << j.force[0] << std::setw(11) << j.force[1]
+                            << std::setw(11) << j.force[2] << std::setw(11)
+                            << std::hypot(j.force[0], j.force[1], j.force[2]) << std::setw(14)
+                            << j.max_von_mises << std::setw(14) << j.p99_von_mises << "\n";
+                }
+            }
+          std::cout << "\n";
+          row("surface (reaction on the body)");
+          std::cout << std::setw(14) << "Rx N" << std::setw(14) << "Ry N" << std::setw(14)
                     << "Rz N" << "\n";
           for (const auto &s : result.surfaces)
-            std::cout << std::left << std::setw(28) << s.name << std::right << std::setw(14)
-                      << s.reaction_force[0] << std::setw(14) << s.reaction_force[1]
-                      << std::setw(14) << s.reaction_force[2] << "\n";
+            if (s.reaction_force[0] != 0 || s.reaction_force[1] != 0 || s.reaction_force[2] != 0)
+              {
+                row(s.name);
+                std::cout << std::setw(14) << s.reaction_force[0] << std::setw(14)
+                          << s.reaction_force[1] << std::setw(14) << s.reaction_force[2] << "\n";
+              }
           std::cout << "\n"
                     << result.n_dofs << " DoFs on " << result.n_ranks << " rank(s), "
                     << result.linear_iterations << " linear iterations";

@@ -691,7 +691,7 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
         {
           add_surface(j.a_surface, facing(j.a_layer, j.b_layer));
           add_surface(j.b_surface, facing(j.b_layer, j.a_layer));
-          result.joints[j.name] = {j.a_surface, j.b_surface};
+          result.joints[j.name] = {j.a_surface, j.b_surface, j.a_layer, j.b_layer};
         }
 
       result.geometry_seconds =
@@ -716,7 +716,7 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
       gmsh::option::setNumber("Mesh.MeshSizeFromCurvature", 0);
       gmsh::option::setNumber("Mesh.MeshSizeMax", parameters.mesh_size * parameters.scale);
       gmsh::option::setNumber("Mesh.Algorithm", 6);
-      gmsh::option::setNumber("Mesh.Algorithm3D", 10);
+      gmsh::option::setNumber("Mesh.Algorithm3D", 1);
       gmsh::option::setNumber("Mesh.Optimize", 1);
       gmsh::option::setNumber("Mesh.OptimizeThreshold", 0.5);
       gmsh::option::setNumber("Mesh.RandomSeed", 1);

@@ -1,4 +1,5 @@
 #include <firstray/errors.h>
+#include <firstray/geometry/first_ray.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/registry.h>
 
@@ -13,7 +14,7 @@ namespace firstray::io
 {
 namespace
 {
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
 void reject_unknown_keys(const json &object, const std::set<std::string> &allowed,
@@ -167,11 +168,112 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
   c.source         = source;
   c.base_directory = base_directory;
   reject_unknown_keys(root,
-                      {"mesh", "element", "materials", "boundary_conditions", "steps", "output",
-                       "solver", "name", "description"},
+                      {"mesh", "geometry", "element", "materials", "boundary_conditions", "steps",
+                       "output", "solver", "name", "description", "load_case", "sections"},
                       "");
 
-  c.mesh_file = resolve(text(require(root, "mesh", ""), "mesh"), base_directory);
+  if (root.contains("mesh") && root.contains("geometry"))
+    throw InputError("mesh, geometry: give one of them, not both");
+  if (root.contains("geometry"))
+    {
+      const json &g = root.at("geometry");
+      if (!g.is_object() || !g.contains("first_ray"))
+        throw InputError("geometry: expected {\"first_ray\": {parameters}}");
+      reject_unknown_keys(g, {"first_ray"}, "geometry");
+      const json &p = g.at("first_ray");
+      if (!p.is_object())
+        throw InputError("geometry.first_ray: expected an object of parameters");
+      geometry::FirstRayParameters parameters;
+      for (const auto &item : p.items())
+        {
+          const std::string where = "geometry.first_ray." + item.key();
+          std::string       value;
+          if (item.value().is_number())
+            {
+              std::ostringstream s;
+              s.precision(17);
+              s << item.value().get<double>();
+              value = s.str();
+            }
+          else if (item.value().is_string())
+            value = item.value().get<std::string>();
+          else
+            throw InputError(where + ": expected a number or a string");
+          try
+            {
+              parameters.set(item.key(), value);
+            }
+          catch (const InputError &e)
+            {
+              throw InputError("geometry." + std::string(e.what()));
+            }
+          c.first_ray[item.key()] = value;
+        }
+      try
+        {
+          parameters.validate();
+        }
+      catch (const InputError &e)
+        {
+          throw InputError(std::string("geometry: ") + e.what());
+        }
+      c.has_geometry = true;
+    }
+  else
+    c.mesh_file = resolve(text(require(root, "mesh", ""), "mesh"), base_directory);
+
+  if (root.contains("load_case"))
+    {
+      const json &l = root.at("load_case");
+      if (!l.is_object())
+        throw InputError("load_case: expected {\"type\": \"standing\", \"body_weight\": 700}");
+      reject_unknown_keys(l, {"type", "body_weight"}, "load_case");
+      c.load_case.type = text(require(l, "type", "load_case"), "load_case.type");
+      if (c.load_case.type != "standing")
+        throw InputError("load_case.type: unknown load case '" + c.load_case.type +
+                         "' (allowed: standing)");
+      if (!c.has_geometry)
+        throw InputError("load_case: needs \"geometry\": {\"first_ray\": ...} (it loads the "
+                         "first ray's named surfaces)");
+      if (l.contains("body_weight"))
+        {
+          c.load_case.body_weight = number(l.at("body_weight"), "load_case.body_weight");
+          if (!(c.load_case.body_weight > 0 && c.load_case.body_weight < 5000))
+            throw InputError("load_case.body_weight: must lie in (0, 5000) N");
+        }
+    }
+
+  if (root.contains("sections"))
+    {
+      const json &list = root.at("sections");
+      if (!list.is_array())
+        throw InputError("sections: expected a list");
+      for (std::size_t i = 0; i < list.size(); ++i)
+        {
+          const std::string where = "sections[" + std::to_string(i) + "]";
+          const json       &item  = list[i];
+          if (!item.is_object())
+            throw InputError(where + ": expected an object");
+          reject_unknown_keys(item, {"name", "surface", "regions", "stress_regions"}, where);
+          Section section;
+          section.name    = text(require(item, "name", where), where + ".name");
+          section.surface = text(require(item, "surface", where), where + ".surface");
+          const json &r   = require(item, "regions", where);
+          if (!r.is_array() || r.empty())
+            throw InputError(where + ".regions: expected a non-empty list of region names");
+          for (const auto &name : r)
+            section.regions.push_back(text(name, where + ".regions"));
+          if (item.contains("stress_regions"))
+            {
+              const json &sr = item.at("stress_regions");
+              if (!sr.is_array())
+                throw InputError(where + ".stress_regions: expected a list of region names");
+              for (const auto &name : sr)
+                section.stress_regions.push_back(text(name, where + ".stress_regions"));
+            }
+          c.sections.push_back(section);
+        }
+    }
 
   if (root.contains("element"))
     {

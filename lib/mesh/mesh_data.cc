@@ -164,6 +164,54 @@ void build_serial_triangulation(const MeshData &mesh, dealii::Triangulation<3> &
         }
 }
 
+namespace
+{
+template <typename T>
+void broadcast_vector(std::vector<T> &v, MPI_Comm comm, unsigned root)
+{
+  unsigned long n = v.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG, root, comm);
+  v.resize(n);
+  if (n > 0)
+    MPI_Bcast(static_cast<void *>(v.data()), n * sizeof(T), MPI_BYTE, root, comm);
+}
+
+void broadcast_names(std::vector<std::string> &names, MPI_Comm comm, unsigned root)
+{
+  std::string packed;
+  for (const auto &n : names)
+    packed += n + '\n';
+  std::vector<char> buffer(packed.begin(), packed.end());
+  broadcast_vector(buffer, comm, root);
+  names.clear();
+  std::string current;
+  for (const char ch : buffer)
+    if (ch == '\n')
+      {
+        names.push_back(current);
+        current.clear();
+      }
+    else
+      current += ch;
+}
+} // namespace
+
+void broadcast(MeshData &mesh, MPI_Comm comm, const unsigned root)
+{
+  if (dealii::Utilities::MPI::n_mpi_processes(comm) == 1)
+    return;
+  broadcast_vector(mesh.vertices, comm, root);
+  broadcast_vector(mesh.tetrahedra, comm, root);
+  broadcast_vector(mesh.tetrahedron_region, comm, root);
+  broadcast_vector(mesh.triangles, comm, root);
+  broadcast_vector(mesh.triangle_surface, comm, root);
+  broadcast_names(mesh.region_names, comm, root);
+  broadcast_names(mesh.surface_names, comm, root);
+  std::vector<std::string> source{mesh.source};
+  broadcast_names(source, comm, root);
+  mesh.source = source.empty() ? "" : source[0];
+}
+
 void build_distributed_triangulation(const MeshData                                       &mesh,
                                      dealii::parallel::fullydistributed::Triangulation<3> &tria)
 {

@@ -3,6 +3,7 @@
 #include <firstray/errors.h>
 #include <firstray/materials/registry.h>
 #include <firstray/model/elasticity_analysis.h>
+#include <firstray/model/first_ray_case.h>
 #include <firstray/solver/linear_solver.h>
 
 #include <deal.II/base/function_parser.h>
@@ -27,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fnmatch.h>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -144,6 +146,10 @@ public:
   void   assemble();
   std::vector<PETScWrappers::MPI::Vector> rigid_body_modes(bool &interleaved) const;
   void   postprocess(Result &result);
+  /// Mesh node index (MeshData numbering) of every vertex of a locally owned cell,
+  /// keyed by the triangulation's vertex index.
+  std::map<unsigned, unsigned> mesh_nodes(const DoFHandler<3>::active_cell_iterator &cell) const;
+  void   compute_sections(Result &result, const std::vector<std::vector<double>> &vm);
   void   write_output(Result &result);
   std::string summary(const Result &result) const;
 
@@ -182,15 +188,31 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
   , quadrature(c.degree + 1)
   , face_quadrature(c.degree + 1)
 {
-  // Materials per region: every region needs one, every named region must exist.
+  // Materials per region: an exact name wins; otherwise the first matching pattern
+  // ("*/cortical", "cartilage/*", fnmatch syntax) in the order of the case.
   laws.resize(mesh.n_regions());
+  const auto &registry = materials::MaterialRegistry::default_registry();
   for (const auto &a : the_case.materials)
-    {
-      const unsigned id = mesh.region_id(a.region, "materials." + a.region);
-      laws[id] =
-        materials::MaterialRegistry::default_registry().create(a.law, a.parameters,
-                                                               "materials." + a.region);
-    }
+    if (a.region.find_first_of("*?[") == std::string::npos)
+      {
+        const unsigned id = mesh.region_id(a.region, "materials." + a.region);
+        laws[id]          = registry.create(a.law, a.parameters, "materials." + a.region);
+      }
+  for (const auto &a : the_case.materials)
+    if (a.region.find_first_of("*?[") != std::string::npos)
+      {
+        bool matched = false;
+        for (unsigned r = 0; r < mesh.n_regions(); ++r)
+          if (fnmatch(a.region.c_str(), mesh.region_names[r].c_str(), 0) == 0)
+            {
+              matched = true;
+              if (!laws[r])
+                laws[r] = registry.create(a.law, a.parameters, "materials." + a.region);
+            }
+        if (!matched)
+          throw InputError("materials." + a.region + ": the pattern matches no region of mesh " +
+                           mesh.source);
+      }
   for (unsigned r = 0; r < mesh.n_regions(); ++r)
     if (!laws[r])
       throw InputError("materials: region '" + mesh.region_names[r] + "' of mesh " +
@@ -199,6 +221,16 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
     law_pointers.push_back(l.get());
   for (const auto &bc : the_case.boundary_conditions)
     mesh.surface_id(bc.surface, bc.context + ".surface");
+  for (std::size_t i = 0; i < the_case.sections.size(); ++i)
+    {
+      const auto       &section = the_case.sections[i];
+      const std::string where   = "sections[" + std::to_string(i) + "]";
+      mesh.surface_id(section.surface, where + ".surface");
+      for (const auto &r : section.regions)
+        mesh.region_id(r, where + ".regions");
+      for (const auto &r : section.stress_regions)
+        mesh.region_id(r, where + ".stress_regions");
+    }
 }
 
 void ElasticityAnalysis::Impl::setup_system()
@@ -396,6 +428,132 @@ void ElasticityAnalysis::Impl::assemble()
     solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
 }
 
+std::map<unsigned, unsigned>
+ElasticityAnalysis::Impl::mesh_nodes(const DoFHandler<3>::active_cell_iterator &cell) const
+{
+  // Coarse cell ids of the distributed triangulation are the serial cell indices,
+  // i.e. tetrahedron indices; vertices are matched to the tetrahedron's nodes by position.
+  const auto                  &t = mesh.tetrahedra[cell->id().get_coarse_cell_id()];
+  std::map<unsigned, unsigned> nodes;
+  for (const unsigned v : cell->vertex_indices())
+    {
+      unsigned best = 0;
+      double   dmin = 1e300;
+      for (unsigned k = 0; k < 4; ++k)
+        {
+          const double d = cell->vertex(v).distance_square(mesh.vertices[t[k]]);
+          if (d < dmin)
+            dmin = d, best = k;
+        }
+      nodes[cell->vertex_index(v)] = t[best];
+    }
+  return nodes;
+}
+
+void ElasticityAnalysis::Impl::compute_sections(Result &result,
+                                                const std::vector<std::vector<double>> &vm)
+{
+  const auto &sections = the_case.sections;
+  if (sections.empty())
+    return;
+  const unsigned n = fe.n_dofs_per_cell();
+  std::vector<std::set<std::array<unsigned, 3>>> faces(sections.size());
+  std::vector<double>                            area(sections.size(), 0.0);
+  std::vector<std::vector<bool>> on_side(sections.size(), std::vector<bool>(mesh.n_regions(), false));
+  for (std::size_t s = 0; s < sections.size(); ++s)
+    {
+      const unsigned id = mesh.surface_id(sections[s].surface, "sections") - 1;
+      for (std::size_t t = 0; t < mesh.triangles.size(); ++t)
+        if (mesh.triangle_surface[t] == id)
+          {
+            auto tri = mesh.triangles[t];
+            const auto &a = mesh.vertices[tri[0]];
+            area[s] += 0.5 * cross_product_3d(mesh.vertices[tri[1]] - a, mesh.vertices[tri[2]] - a).norm();
+            std::sort(tri.begin(), tri.end());
+            faces[s].insert(tri);
+          }
+      for (const auto &r : sections[s].regions)
+        on_side[s][mesh.region_id(r, "sections")] = true;
+    }
+  std::vector<PETScWrappers::MPI::Vector>        side_force(sections.size());
+  std::vector<std::set<types::global_dof_index>> section_dofs(sections.size());
+  for (auto &f : side_force)
+    f.reinit(owned, comm);
+  FEValues<3> values(mapping, fe, quadrature, update_gradients | update_JxW_values);
+  std::vector<types::global_dof_index> dofs(n), face_dofs(fe.n_dofs_per_face());
+  Vector<double>                       cell_u(n), cell_f(n);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        const auto nodes = mesh_nodes(cell);
+        cell->get_dof_indices(dofs);
+        bool computed = false;
+        for (std::size_t s = 0; s < sections.size(); ++s)
+          {
+            if (on_side[s][cell->material_id()])
+              {
+                if (!computed)
+                  {
+                    values.reinit(cell);
+                    cell->get_dof_values(ghosted_solution, cell_u);
+                    assembly::cell_internal_force(values, *laws[cell->material_id()], cell_u, cell_f);
+                    computed = true;
+                  }
+                side_force[s].add(dofs, cell_f);
+              }
+            for (const auto f : cell->face_indices())
+              {
+                std::array<unsigned, 3> key;
+                for (unsigned k = 0; k < 3; ++k)
+                  key[k] = nodes.at(cell->face(f)->vertex_index(k));
+                std::sort(key.begin(), key.end());
+                if (faces[s].count(key))
+                  {
+                    cell->face(f)->get_dof_indices(face_dofs);
+                    for (const auto d : face_dofs)
+                      if (owned.is_element(d))
+                        section_dofs[s].insert(d);
+                  }
+              }
+          }
+      }
+  std::vector<unsigned char> component(owned.n_elements(), 0);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        cell->get_dof_indices(dofs);
+        for (unsigned i = 0; i < n; ++i)
+          if (owned.is_element(dofs[i]))
+            component[owned.index_within_set(dofs[i])] = fe.system_to_component_index(i).first;
+      }
+  for (std::size_t s = 0; s < sections.size(); ++s)
+    {
+      side_force[s].compress(VectorOperation::add);
+      SectionResult section;
+      section.name    = sections[s].name;
+      section.surface = sections[s].surface;
+      section.area    = area[s];
+      std::array<double, 3> f{{0, 0, 0}};
+      for (const auto d : section_dofs[s])
+        f[component[owned.index_within_set(d)]] += side_force[s](d);
+      for (unsigned c = 0; c < 3; ++c)
+        section.force[c] = Utilities::MPI::sum(f[c], comm);
+      std::vector<double> values_vm;
+      const auto &stress_regions =
+        sections[s].stress_regions.empty() ? sections[s].regions : sections[s].stress_regions;
+      for (const auto &r : stress_regions)
+        {
+          const auto &v = result.regions[mesh.region_id(r, "sections")].von_mises;
+          values_vm.insert(values_vm.end(), v.begin(), v.end());
+        }
+      std::sort(values_vm.begin(), values_vm.end());
+      section.max_von_mises = values_vm.empty() ? 0 : values_vm.back();
+      section.p99_von_mises = percentile(values_vm, 99.0);
+      result.sections.push_back(section);
+    }
+  (void)vm;
+}
+
 void ElasticityAnalysis::Impl::postprocess(Result &result)
 {
   // Internal force with the computed displacement, without constraints: the
@@ -452,6 +610,31 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
       result.regions.push_back(std::move(region));
     }
 
+  // Groups: regions sharing the prefix before '/', cartilage excepted (its layers are
+  // reported per joint through sections).
+  std::map<std::string, std::vector<unsigned>> groups;
+  for (unsigned r = 0; r < mesh.n_regions(); ++r)
+    {
+      const auto slash = mesh.region_names[r].find('/');
+      if (slash != std::string::npos && mesh.region_names[r].substr(0, slash) != "cartilage")
+        groups[mesh.region_names[r].substr(0, slash)].push_back(r);
+    }
+  for (const auto &[name, members] : groups)
+    {
+      GroupResult         group;
+      std::vector<double> all;
+      group.name = name;
+      for (const unsigned r : members)
+        {
+          group.volume += result.regions[r].volume;
+          all.insert(all.end(), result.regions[r].von_mises.begin(), result.regions[r].von_mises.end());
+        }
+      std::sort(all.begin(), all.end());
+      group.max_von_mises = all.empty() ? 0 : all.back();
+      group.p99_von_mises = percentile(all, 99.0);
+      result.groups.push_back(group);
+    }
+
   // Reactions: sum r over the owned DoFs on each named surface, per component.
   std::vector<std::set<types::global_dof_index>> surface_dofs(mesh.n_surfaces());
   std::vector<types::global_dof_index>           face_dofs(fe.n_dofs_per_face());
@@ -504,26 +687,15 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
       result.surfaces.push_back(surface);
     }
 
-  // Displacement at the mesh nodes, in the mesh's own numbering. Coarse cell ids of
-  // the distributed triangulation are the serial cell indices, i.e. tetrahedron indices.
+  // Displacement at the mesh nodes, in the mesh's own numbering.
   std::vector<double> u(3 * mesh.vertices.size(), 0.0), count(mesh.vertices.size(), 0.0);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
       {
-        const auto  tet = cell->id().get_coarse_cell_id();
-        const auto &t   = mesh.tetrahedra[tet];
+        const auto nodes = mesh_nodes(cell);
         for (const unsigned v : cell->vertex_indices())
           {
-            // match the cell's vertex to one of the tetrahedron's nodes by position
-            unsigned best = 0;
-            double   dmin = 1e300;
-            for (unsigned k = 0; k < 4; ++k)
-              {
-                const double d = cell->vertex(v).distance_square(mesh.vertices[t[k]]);
-                if (d < dmin)
-                  dmin = d, best = k;
-              }
-            const unsigned node = t[best];
+            const unsigned node = nodes.at(cell->vertex_index(v));
             if (count[node] > 0)
               continue;
             count[node] = 1;
@@ -538,6 +710,7 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
     for (unsigned c = 0; c < 3; ++c)
       result.vertex_displacement[v][c] = count[v] > 0 ? u[3 * v + c] / count[v] : 0.0;
   result.vertices = mesh.vertices;
+  compute_sections(result, vm);
 }
 
 std::string ElasticityAnalysis::Impl::summary(const Result &result) const
@@ -555,6 +728,16 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                             {"n_quadrature_points", r.von_mises.size()}};
   for (const auto &s : result.surfaces)
     j["surfaces"][s.name] = {{"area", s.area}, {"reaction_force", s.reaction_force}};
+  for (const auto &g : result.groups)
+    j["groups"][g.name] = {{"volume", g.volume},
+                           {"max_von_mises", g.max_von_mises},
+                           {"p99_von_mises", g.p99_von_mises}};
+  for (const auto &s : result.sections)
+    j["sections"][s.name] = {{"surface", s.surface},
+                             {"area", s.area},
+                             {"force", s.force},
+                             {"max_von_mises", s.max_von_mises},
+                             {"p99_von_mises", s.p99_von_mises}};
   j["solver"] = {{"dofs", result.n_dofs},
                  {"ranks", result.n_ranks},
                  {"degree", the_case.degree},
@@ -738,6 +921,15 @@ double ElasticityAnalysis::max_nodal_error(const Function<3> &exact) const
 Result solve_case(const io::Case &the_case, MPI_Comm comm)
 {
   const auto start = std::chrono::steady_clock::now();
+  if (the_case.has_geometry)
+    {
+      const auto first_ray = build_first_ray_on_root(first_ray_parameters(the_case), comm);
+      const io::Case expanded = expand_first_ray_case(the_case, first_ray);
+      ElasticityAnalysis analysis(expanded, first_ray.mesh, comm);
+      analysis.record_timing("geometry", first_ray.geometry_seconds);
+      analysis.record_timing("meshing", first_ray.meshing_seconds);
+      return analysis.run();
+    }
   const mesh::MeshData mesh = mesh::read_msh(the_case.mesh_file);
   const double read_seconds =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

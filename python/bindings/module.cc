@@ -8,6 +8,7 @@
 
 namespace py = pybind11;
 
+void bind_geometry(py::module_ &m);
 void bind_materials(py::module_ &m);
 void bind_mesh(py::module_ &m);
 void bind_model(py::module_ &m);
@@ -34,5 +35,6 @@ PYBIND11_MODULE(_core, m)
         "This process's MPI rank.");
   bind_materials(m);
   bind_mesh(m);
+  bind_geometry(m);
   bind_model(m);
 }

@@ -16,12 +16,15 @@ a solve that fails raises ``RuntimeError`` saying what was tried.
 """
 from __future__ import annotations
 
+from ._first_ray import FirstRay, MeshReport
 from ._mesh import Mesh, make_box, read_msh
 from ._solve import Result, material_laws, material_parameters, solve
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FirstRay",
+    "MeshReport",
     "Mesh",
     "Result",
     "make_box",

@@ -74,10 +74,15 @@ struct FirstRayMesh
 {
   mesh::MeshData      mesh;
   mesh::QualityReport quality;
-  /// joint name ("mtp", "ip", "tmt", "sesamoid_medial", "sesamoid_lateral") ->
-  /// {surface on the proximal/metatarsal side, surface on the other side}. In bonded
-  /// mode both name the same shared interface.
-  std::map<std::string, std::pair<std::string, std::string>> joints;
+  /// One joint: its two cartilage layers and their facing surfaces. In bonded mode
+  /// both surfaces name the same shared interface.
+  struct Joint
+  {
+    std::string a_surface, b_surface; ///< surface of layer a (proximal side), of layer b
+    std::string a_layer, b_layer;     ///< cartilage regions
+  };
+  /// "mtp", "ip", "tmt", "sesamoid_medial", "sesamoid_lateral" -> joint
+  std::map<std::string, Joint> joints;
   double geometry_seconds = 0; ///< building the solids and fragmenting them
   double meshing_seconds  = 0; ///< generating and extracting the tetrahedral mesh
 };

@@ -6,6 +6,7 @@
 #include <firstray/materials/material.h>
 
 #include <array>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,13 +55,37 @@ struct SolverSettings
   std::string petsc_options;              ///< e.g. "-ksp_monitor -pc_gamg_threshold 0.02"
 };
 
+/// A named section: the force transmitted across an (internal or boundary) surface
+/// onto the given regions, e.g. a bonded joint's interface onto its distal layer.
+struct Section
+{
+  std::string              name;
+  std::string              surface;
+  std::vector<std::string> regions;
+  /// Regions whose von Mises stresses the section reports (default: regions).
+  std::vector<std::string> stress_regions;
+};
+
+/// A predefined load case of the first-ray model.
+struct LoadCase
+{
+  std::string type;               ///< "" (none) or "standing"
+  double      body_weight = 700.0; ///< N
+};
+
 /// A parsed and structurally validated case. Names of regions and surfaces are
 /// checked against the mesh later, when the mesh is known.
 struct Case
 {
   std::string                     source = "<dict>"; ///< case file path, for messages
   std::string                     base_directory = "."; ///< relative paths resolve here
-  std::string                     mesh_file;            ///< resolved path
+  std::string                     mesh_file;            ///< resolved path ("" with geometry)
+  /// Parameters of the parametric first ray ("geometry": {"first_ray": {...}}), as text;
+  /// empty when the case names a mesh file.
+  std::map<std::string, std::string> first_ray;
+  bool                            has_geometry = false;
+  LoadCase                        load_case;
+  std::vector<Section>            sections;
   unsigned                        degree = 2;
   std::vector<MaterialAssignment> materials;
   std::vector<BoundaryCondition>  boundary_conditions;

@@ -62,6 +62,10 @@ MeshData from_triangulation(const dealii::Triangulation<3>  &tria,
                             const std::vector<std::string> &region_names,
                             const std::vector<std::string> &surface_names);
 
+/// Send @p mesh from rank @p root to every rank of @p comm (replacing theirs), so that
+/// a mesh generated once is identical everywhere.
+void broadcast(MeshData &mesh, MPI_Comm comm, unsigned root = 0);
+
 /// Create a serial triangulation (material and boundary ids set) from @p mesh.
 void build_serial_triangulation(const MeshData &mesh, dealii::Triangulation<3> &tria);
 

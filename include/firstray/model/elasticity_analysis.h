@@ -37,11 +37,35 @@ struct SurfaceResult
   std::array<double, 3> reaction_force{{0, 0, 0}}; ///< N, force the support exerts on the body
 };
 
+/// Stresses of a group of regions sharing a name prefix ("metatarsal1/cortical" and
+/// "metatarsal1/cancellous" form the group "metatarsal1").
+struct GroupResult
+{
+  std::string name;
+  double      volume = 0;        ///< mm^3
+  double      max_von_mises = 0; ///< MPa
+  double      p99_von_mises = 0; ///< MPa, over the quadrature points of all its regions
+};
+
+/// Force transmitted across a section surface onto its regions (N), and the stresses
+/// of its stress regions (e.g. a joint's two cartilage layers).
+struct SectionResult
+{
+  std::string           name;
+  std::string           surface;
+  double                area = 0;                 ///< mm^2
+  std::array<double, 3> force{{0, 0, 0}};          ///< N, exerted on the section's regions
+  double                max_von_mises = 0;        ///< MPa
+  double                p99_von_mises = 0;        ///< MPa
+};
+
 /// Everything an analysis returns. Arrays are complete on every rank.
 struct Result
 {
   std::vector<RegionResult>          regions;
   std::vector<SurfaceResult>         surfaces;
+  std::vector<GroupResult>           groups;
+  std::vector<SectionResult>         sections;
   std::vector<std::array<double, 3>> vertex_displacement; ///< mm, in the mesh's node order
   std::vector<dealii::Point<3>>      vertices;            ///< mm, the mesh's nodes
   std::vector<std::array<unsigned, 4>> tetrahedra;        ///< the mesh's tetrahedra
@@ -89,6 +113,7 @@ private:
   std::unique_ptr<Impl> impl;
 };
 
-/// Read the case's mesh and run the analysis: what `firstray solve` does.
+/// Read the case's mesh (or build its first-ray geometry, expanding its load case)
+/// and run the analysis: what `firstray solve` does.
 Result solve_case(const io::Case &the_case, MPI_Comm comm);
 } // namespace firstray::model

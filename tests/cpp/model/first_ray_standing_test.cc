@@ -1,0 +1,110 @@
+// The intact first ray in balanced standing: statics of the joint forces, and the
+// same answer on 1 and 2 ranks (issue 3, sections 4 and 5).
+#include <firstray/io/case.h>
+#include <firstray/model/elasticity_analysis.h>
+#include <firstray/model/first_ray_case.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace firstray;
+
+namespace
+{
+/// The shipped standing case at a coarse resolution with linear elements.
+io::Case coarse_standing_case()
+{
+  auto c = io::Case::from_json(R"({
+    "geometry": {"first_ray": {"mesh_size": 4.0, "articular_mesh_size": 1.5}},
+    "element": {"degree": 1},
+    "materials": {
+      "*/cortical": {"law": "linear-elastic", "E": 17000, "nu": 0.3},
+      "*/cancellous": {"law": "linear-elastic", "E": 500, "nu": 0.3},
+      "cartilage/tmt_*": {"law": "linear-elastic", "E": 20, "nu": 0.4},
+      "cartilage/*": {"law": "linear-elastic", "E": 10, "nu": 0.4}
+    },
+    "load_case": {"type": "standing", "body_weight": 700},
+    "solver": {"type": "mumps"},
+    "output": {"directory": ""}
+  })", ".", "standing_test");
+  return c;
+}
+
+const model::SectionResult &section(const model::Result &r, const std::string &name)
+{
+  for (const auto &s : r.sections)
+    if (s.name == name)
+      return s;
+  throw std::runtime_error("no section " + name);
+}
+} // namespace
+
+TEST(StandingLoads, DistributionFollowsCavanagh1987)
+{
+  // 700 N: foot 350 N, forefoot 28.1 % = 98.35 N, toes 3.6 % = 12.6 N.
+  const auto loads = model::standing_loads(700.0);
+  double     total = 0;
+  for (const auto &l : loads)
+    total += l.force[2];
+  EXPECT_NEAR(total, 98.35 / 3.0 + 2.0 / 3.0 * 12.6, 1e-9);
+  EXPECT_NEAR(loads.back().force[2], 8.4, 1e-12); // hallux
+}
+
+TEST(FirstRayStanding, JointForcesSatisfyStatics)
+{
+  // Bonded joints: a free body distal to a joint carries only its ground loads, so the
+  // force each joint transmits equals minus their sum (to solver precision).
+  const auto c     = coarse_standing_case();
+  const auto r     = model::solve_case(c, MPI_COMM_SELF);
+  const auto loads = model::standing_loads(700.0);
+  const double hallux = loads[3].force[2], ses_m = loads[0].force[2], ses_l = loads[1].force[2];
+  const double total  = hallux + ses_m + ses_l + loads[2].force[2];
+  const double tol    = 1e-6 * total;
+  EXPECT_NEAR(section(r, "mtp").force[2], -hallux, tol);
+  EXPECT_NEAR(section(r, "ip").force[2], -hallux, tol);
+  EXPECT_NEAR(section(r, "sesamoid_medial").force[2], -ses_m, tol);
+  EXPECT_NEAR(section(r, "sesamoid_lateral").force[2], -ses_l, tol);
+  EXPECT_NEAR(section(r, "tmt").force[2], -total, tol);
+  for (const auto &s : r.sections)
+    {
+      EXPECT_NEAR(s.force[0], 0.0, tol) << s.name;
+      EXPECT_NEAR(s.force[1], 0.0, tol) << s.name;
+      EXPECT_GT(s.area, 1.0) << s.name;
+      EXPECT_GT(s.max_von_mises, 0.0) << s.name;
+    }
+  // The fixed cuneiform face carries the whole ground reaction.
+  for (const auto &s : r.surfaces)
+    if (s.name == "cuneiform/proximal")
+      EXPECT_NEAR(s.reaction_force[2], -total, tol);
+  // Every bone reports stresses; the metatarsal volume is physiological (cm^3 scale).
+  ASSERT_EQ(r.groups.size(), 6u);
+  for (const auto &g : r.groups)
+    if (g.name == "metatarsal1")
+      {
+        EXPECT_GT(g.volume, 4000.0);
+        EXPECT_LT(g.volume, 9000.0);
+      }
+}
+
+TEST(FirstRayStanding, TwoRanksGiveTheOneRankAnswerMpi)
+{
+  const auto c        = coarse_standing_case();
+  const auto parallel = model::solve_case(c, MPI_COMM_WORLD);
+  const auto serial   = model::solve_case(c, MPI_COMM_SELF);
+  ASSERT_EQ(parallel.n_dofs, serial.n_dofs);
+  double diff = 0, norm = 0;
+  for (std::size_t v = 0; v < serial.vertex_displacement.size(); ++v)
+    for (unsigned d = 0; d < 3; ++d)
+      {
+        diff = std::max(diff, std::abs(parallel.vertex_displacement[v][d] - serial.vertex_displacement[v][d]));
+        norm = std::max(norm, std::abs(serial.vertex_displacement[v][d]));
+      }
+  EXPECT_LT(diff, 1e-8 * norm);
+  for (std::size_t g = 0; g < serial.groups.size(); ++g)
+    EXPECT_NEAR(parallel.groups[g].max_von_mises, serial.groups[g].max_von_mises,
+                1e-7 * serial.groups[g].max_von_mises);
+  for (std::size_t s = 0; s < serial.sections.size(); ++s)
+    for (unsigned d = 0; d < 3; ++d)
+      EXPECT_NEAR(parallel.sections[s].force[d], serial.sections[s].force[d], 1e-7 * 50.0);
+}
