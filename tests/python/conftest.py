@@ -70,3 +70,8 @@ def beam_case(mesh: Path | str, out: Path | str = "", **overrides) -> dict:
 def write_case(path: Path, case: dict) -> Path:
     path.write_text(json.dumps(case, indent=2))
     return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: long cases kept out of CI's default run (run with -m slow)")
