@@ -482,15 +482,17 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result,
   FEValues<3> values(mapping, fe, quadrature, update_gradients | update_JxW_values);
   std::vector<types::global_dof_index> dofs(n), face_dofs(fe.n_dofs_per_face());
   Vector<double>                       cell_u(n), cell_f(n);
+  // Faces of ghost cells too: an owned DoF may lie only on faces of cells another
+  // rank owns. Internal forces come from owned cells only.
   for (const auto &cell : dof_handler.active_cell_iterators())
-    if (cell->is_locally_owned())
+    if (!cell->is_artificial())
       {
         const auto nodes = mesh_nodes(cell);
         cell->get_dof_indices(dofs);
         bool computed = false;
         for (std::size_t s = 0; s < sections.size(); ++s)
           {
-            if (on_side[s][cell->material_id()])
+            if (cell->is_locally_owned() && on_side[s][cell->material_id()])
               {
                 if (!computed)
                   {
@@ -638,8 +640,9 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   // Reactions: sum r over the owned DoFs on each named surface, per component.
   std::vector<std::set<types::global_dof_index>> surface_dofs(mesh.n_surfaces());
   std::vector<types::global_dof_index>           face_dofs(fe.n_dofs_per_face());
+  // Ghost cells too: an owned DoF may lie only on faces of cells another rank owns.
   for (const auto &cell : dof_handler.active_cell_iterators())
-    if (cell->is_locally_owned())
+    if (!cell->is_artificial())
       for (const auto f : cell->face_indices())
         if (cell->face(f)->at_boundary() && cell->face(f)->boundary_id() != 0)
           {
