@@ -9,7 +9,6 @@
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <boost/multiprecision/cpp_int.hpp>
-
 #include <gmsh.h>
 
 #include <algorithm>
@@ -66,18 +65,43 @@ Vector triangle_normal(const Point &a, const Point &b, const Point &c) // length
 // Orientation tests on double coordinates, exact in sign. Shewchuk's floating-point
 // filter (Shewchuk, "Adaptive precision floating-point arithmetic and fast robust
 // geometric predicates", Discrete Comput. Geom. 18, 1997: orient2d/orient3d with
-// error bounds ccwerrboundA and o3derrboundA) decides almost every case; when the
-// determinant is within the bound of zero it is recomputed exactly with rationals
-// (every double is a dyadic rational, so the conversion is exact).
+// error bounds ccwerrboundA and o3derrboundA) decides almost every case. When the
+// determinant is within the bound of zero (nearly or exactly coplanar points, common
+// on the flat faces of CAD exports) it is recomputed exactly in integers: every
+// double is m 2^e with an integer mantissa m, so scaling all coordinates of one test
+// by the same 2^-e_min makes them integers and leaves the sign unchanged.
 constexpr double round_off      = 1.1102230246251565e-16; // 2^-53
 constexpr double orient3d_bound = (7.0 + 56.0 * round_off) * round_off;
 constexpr double orient2d_bound = (3.0 + 16.0 * round_off) * round_off;
 
-using Rational = boost::multiprecision::cpp_rational;
+using Integer = boost::multiprecision::cpp_int;
 
-int sign(const Rational &x)
+template <std::size_t n>
+std::array<Integer, n> exact_integers(const std::array<double, n> &x)
 {
-  return x > 0 ? 1 : (x < 0 ? -1 : 0);
+  int                   e_min = std::numeric_limits<int>::max();
+  std::array<int, n>    exponent;
+  std::array<double, n> fraction;
+  for (std::size_t i = 0; i < n; ++i)
+    {
+      fraction[i] = std::frexp(x[i], &exponent[i]); // x = f 2^e, 1/2 <= |f| < 1
+      if (x[i] != 0)
+        e_min = std::min(e_min, exponent[i] - 53);
+    }
+  std::array<Integer, n> result;
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != 0)
+      {
+        // f 2^53 is an integer below 2^53 in magnitude, exactly representable.
+        result[i] = Integer(static_cast<std::int64_t>(std::ldexp(fraction[i], 53)));
+        result[i] <<= (exponent[i] - 53 - e_min);
+      }
+  return result;
+}
+
+int sign(const Integer &x)
+{
+  return x.sign();
 }
 
 /// Sign of det[a - d; b - d; c - d].
@@ -89,8 +113,7 @@ int orient3d(const Point &a, const Point &b, const Point &c, const Point &d)
   const double bdxcdy = bdx * cdy, cdxbdy = cdx * bdy;
   const double cdxady = cdx * ady, adxcdy = adx * cdy;
   const double adxbdy = adx * bdy, bdxady = bdx * ady;
-  const double det =
-    adz * (bdxcdy - cdxbdy) + bdz * (cdxady - adxcdy) + cdz * (adxbdy - bdxady);
+  const double det = adz * (bdxcdy - cdxbdy) + bdz * (cdxady - adxcdy) + cdz * (adxbdy - bdxady);
   const double permanent = (std::abs(bdxcdy) + std::abs(cdxbdy)) * std::abs(adz) +
                            (std::abs(cdxady) + std::abs(adxcdy)) * std::abs(bdz) +
                            (std::abs(adxbdy) + std::abs(bdxady)) * std::abs(cdz);
@@ -99,11 +122,13 @@ int orient3d(const Point &a, const Point &b, const Point &c, const Point &d)
     return 1;
   if (-det > bound)
     return -1;
-  const auto     q = [](const double x) { return Rational(x); };
-  const Rational ax = q(a[0]) - q(d[0]), bx = q(b[0]) - q(d[0]), cx = q(c[0]) - q(d[0]);
-  const Rational ay = q(a[1]) - q(d[1]), by = q(b[1]) - q(d[1]), cy = q(c[1]) - q(d[1]);
-  const Rational az = q(a[2]) - q(d[2]), bz = q(b[2]) - q(d[2]), cz = q(c[2]) - q(d[2]);
-  return sign(az * (bx * cy - cx * by) + bz * (cx * ay - ax * cy) + cz * (ax * by - bx * ay));
+  const auto q =
+    exact_integers<12>({a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2], d[0], d[1], d[2]});
+  const Integer ax = q[0] - q[9], ay = q[1] - q[10], az = q[2] - q[11];
+  const Integer bx = q[3] - q[9], by = q[4] - q[10], bz = q[5] - q[11];
+  const Integer cx = q[6] - q[9], cy = q[7] - q[10], cz = q[8] - q[11];
+  return sign(
+    Integer(az * (bx * cy - cx * by) + bz * (cx * ay - ax * cy) + cz * (ax * by - bx * ay)));
 }
 
 struct Point2
@@ -121,8 +146,8 @@ int orient2d(const Point2 &a, const Point2 &b, const Point2 &c)
     return 1;
   if (-det > bound)
     return -1;
-  const auto q = [](const double x) { return Rational(x); };
-  return sign((q(a.x) - q(c.x)) * (q(b.y) - q(c.y)) - (q(a.y) - q(c.y)) * (q(b.x) - q(c.x)));
+  const auto q = exact_integers<6>({a.x, a.y, b.x, b.y, c.x, c.y});
+  return sign(Integer((q[0] - q[4]) * (q[3] - q[5]) - (q[1] - q[5]) * (q[2] - q[4])));
 }
 
 /// Axis along which the plane of (a, b, c) projects without degenerating: the largest
@@ -170,7 +195,8 @@ bool segments_meet_2d(const Point2 &a, const Point2 &b, const Point2 &c, const P
 
 bool inside_triangle_2d(const Point2 &p, const std::array<Point2, 3> &t)
 {
-  const int o1 = orient2d(t[0], t[1], p), o2 = orient2d(t[1], t[2], p), o3 = orient2d(t[2], t[0], p);
+  const int o1 = orient2d(t[0], t[1], p), o2 = orient2d(t[1], t[2], p),
+            o3 = orient2d(t[2], t[0], p);
   return (o1 >= 0 && o2 >= 0 && o3 >= 0) || (o1 <= 0 && o2 <= 0 && o3 <= 0);
 }
 
@@ -191,11 +217,8 @@ std::array<Point2, 3> project(const std::array<Point, 3> &t, const unsigned axis
 
 /// Does the closed segment [a, b] meet the closed triangle t? @p sa and @p sb are
 /// orient3d(t, a) and orient3d(t, b).
-bool segment_meets_triangle(const Point                &a,
-                            const Point                &b,
-                            const int                   sa,
-                            const int                   sb,
-                            const std::array<Point, 3> &t)
+bool segment_meets_triangle(
+  const Point &a, const Point &b, const int sa, const int sb, const std::array<Point, 3> &t)
 {
   if (sa * sb > 0)
     return false;
@@ -245,9 +268,9 @@ bool triangles_meet(const std::array<Point, 3> &t1, const std::array<Point, 3> &
 /// Do triangles i and j of @p s meet other than in their common vertices or edge?
 bool improper_intersection(const TriangleSurface &s, const unsigned i, const unsigned j)
 {
-  const Triangle &A = s.triangles[i], &B = s.triangles[j];
-  const auto      P = [&](const unsigned v) -> const Point & { return s.vertices[v]; };
-  std::array<Point, 3> pa{{P(A[0]), P(A[1]), P(A[2])}}, pb{{P(B[0]), P(B[1]), P(B[2])}};
+  const Triangle       &A = s.triangles[i], &B = s.triangles[j];
+  const auto            P = [&](const unsigned v) -> const Point            &{ return s.vertices[v]; };
+  std::array<Point, 3>  pa{{P(A[0]), P(A[1]), P(A[2])}}, pb{{P(B[0]), P(B[1]), P(B[2])}};
   std::vector<unsigned> shared, only_a, only_b;
   for (const unsigned v : A)
     (std::find(B.begin(), B.end(), v) != B.end() ? shared : only_a).push_back(v);
@@ -423,8 +446,8 @@ std::vector<Vector> vertex_normals(const TriangleSurface &s)
 }
 
 // ------------------------------------------------------------ R-tree of triangles
-namespace bg  = boost::geometry;
-namespace bgi = boost::geometry::index;
+namespace bg   = boost::geometry;
+namespace bgi  = boost::geometry::index;
 using BoxPoint = bg::model::point<double, 3, bg::cs::cartesian>;
 using Box      = bg::model::box<BoxPoint>;
 using BoxEntry = std::pair<Box, unsigned>;
@@ -482,6 +505,40 @@ Point closest_point(const Point &p, const Point &a, const Point &b, const Point 
   return a + vb * denominator * ab + vc * denominator * ac;
 }
 
+/// All pairs (i < j, sorted) of triangles that intersect improperly (see
+/// find_self_intersections()); @p only_with, when given, limits the pairs to those
+/// with at least one triangle t for which only_with[t] is true.
+std::vector<std::pair<unsigned, unsigned>>
+intersecting_pairs(const TriangleSurface &surface, const std::vector<char> *only_with = nullptr)
+{
+  std::vector<BoxEntry> boxes;
+  for (unsigned t = 0; t < surface.triangles.size(); ++t)
+    {
+      const auto &k = surface.triangles[t];
+      if (!degenerate(surface.vertices[k[0]], surface.vertices[k[1]], surface.vertices[k[2]]))
+        boxes.emplace_back(triangle_box(surface, k), t);
+    }
+  const BoxTree                              tree(boxes);
+  std::vector<std::pair<unsigned, unsigned>> pairs;
+  std::vector<BoxEntry>                      candidates;
+  std::vector<unsigned>                      js;
+  for (const auto &[box, i] : boxes)
+    {
+      candidates.clear();
+      tree.query(bgi::intersects(box), std::back_inserter(candidates));
+      js.clear();
+      for (const auto &c : candidates)
+        if (c.second > i && (!only_with || (*only_with)[i] || (*only_with)[c.second]))
+          js.push_back(c.second);
+      std::sort(js.begin(), js.end());
+      for (const unsigned j : js)
+        if (improper_intersection(surface, i, j))
+          pairs.emplace_back(i, j);
+    }
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
+
 // ------------------------------------------------------------ STL reading
 std::string stl_label(const std::string &path)
 {
@@ -491,7 +548,7 @@ std::string stl_label(const std::string &path)
 /// The corners of all triangles, three points per triangle.
 std::vector<Point> read_stl_corners(const std::string &path)
 {
-  namespace fs = std::filesystem;
+  namespace fs            = std::filesystem;
   const std::string label = stl_label(path);
   if (!fs::exists(path))
     throw InputError(label + " does not exist");
@@ -500,7 +557,7 @@ std::vector<Point> read_stl_corners(const std::string &path)
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InputError(label + " cannot be opened");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string  bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<Point> corners;
 
   // Binary: 80-byte header, uint32 count, 50 bytes per triangle (normal, three
@@ -545,8 +602,7 @@ std::vector<Point> read_stl_corners(const std::string &path)
       if (!(words >> keyword))
         continue;
       const std::string where = label + ", line " + std::to_string(line_number) + ": ";
-      if (keyword == "solid" || keyword == "endsolid" || keyword == "outer" ||
-          keyword == "endloop")
+      if (keyword == "solid" || keyword == "endsolid" || keyword == "outer" || keyword == "endloop")
         continue;
       if (keyword == "facet")
         {
@@ -604,7 +660,7 @@ TriangleSurface weld(const std::vector<Point> &corners, const std::string &label
     }
   };
   std::unordered_map<std::array<std::int64_t, 3>, std::vector<unsigned>, KeyHash> grid;
-  TriangleSurface                                                                  s;
+  TriangleSurface                                                                 s;
   std::vector<unsigned> index(corners.size());
   for (std::size_t i = 0; i < corners.size(); ++i)
     {
@@ -665,7 +721,7 @@ public:
     catch (...)
       {}
   }
-  ScopedGmshOption(const ScopedGmshOption &) = delete;
+  ScopedGmshOption(const ScopedGmshOption &)            = delete;
   ScopedGmshOption &operator=(const ScopedGmshOption &) = delete;
 
 private:
@@ -678,11 +734,11 @@ std::list<ScopedGmshOption> &set_mesh_options(std::list<ScopedGmshOption> &optio
                                               const double                 size)
 {
   const std::pair<const char *, double> settings[] = {
-    {"Mesh.MeshSizeMax", size},       {"Mesh.MeshSizeMin", 0.0},
-    {"Mesh.MeshSizeFactor", 1.0},     {"Mesh.MeshSizeFromPoints", 1.0},
+    {"Mesh.MeshSizeMax", size},          {"Mesh.MeshSizeMin", 0.0},
+    {"Mesh.MeshSizeFactor", 1.0},        {"Mesh.MeshSizeFromPoints", 1.0},
     {"Mesh.MeshSizeFromCurvature", 0.0}, {"Mesh.MeshSizeExtendFromBoundary", 1.0},
-    {"Mesh.ElementOrder", 1.0},       {"Mesh.Algorithm", 6.0},
-    {"Mesh.Algorithm3D", 1.0},        {"Mesh.Optimize", 1.0},
+    {"Mesh.ElementOrder", 1.0},          {"Mesh.Algorithm", 6.0},
+    {"Mesh.Algorithm3D", 1.0},           {"Mesh.Optimize", 1.0},
     {"Mesh.RecombineAll", 0.0}};
   for (const auto &[name, value] : settings)
     options.emplace_back(name, value);
@@ -700,9 +756,8 @@ std::string gmsh_failure(const std::string &caught)
 /// Gmsh's repair and remeshing: classify the triangles into patches that are smooth at
 /// the feature angle and each parametrisable with one map, reparametrise them, and mesh
 /// them anew at the mesh size. The new nodes lie on the input triangles.
-TriangleSurface remesh(const TriangleSurface  &input,
-                       const StlImportOptions &options,
-                       const std::string      &label)
+TriangleSurface
+remesh(const TriangleSurface &input, const StlImportOptions &options, const std::string &label)
 {
   mesh::GmshSession           session("stl_import");
   std::list<ScopedGmshOption> settings;
@@ -723,6 +778,10 @@ TriangleSurface remesh(const TriangleSurface  &input,
       for (const auto &t : input.triangles)
         connectivity.insert(connectivity.end(), {t[0] + 1ul, t[1] + 1ul, t[2] + 1ul});
       gmsh::model::mesh::addElementsByType(surface, 2, {}, connectivity);
+      // Gmsh scales its geometric tolerances with the model's bounding box, which only
+      // merge and synchronize compute; without this, the 2D mesher of reparametrised
+      // patches can loop without end (Gmsh 4.8).
+      gmsh::model::geo::synchronize();
       gmsh::model::mesh::classifySurfaces(options.feature_angle_deg * pi / 180, true, true, pi);
       gmsh::model::mesh::createGeometry();
       gmsh::model::mesh::generate(2);
@@ -892,9 +951,9 @@ VolumeMesh mesh_volume(const TriangleSurface  &outer,
           std::vector<std::size_t> element_tags, element_nodes;
           gmsh::model::mesh::getElementsByType(4, element_tags, element_nodes, volumes[v]);
           if (element_nodes.empty())
-            throw InputError(label + ": Gmsh produced no tetrahedra in " +
-                             (inner ? (v == 0 ? "the cortical shell" : "the cancellous core") :
-                                      "the bone"));
+            throw InputError(
+              label + ": Gmsh produced no tetrahedra in " +
+              (inner ? (v == 0 ? "the cortical shell" : "the cancellous core") : "the bone"));
           for (std::size_t e = 0; e < element_nodes.size() / 4; ++e)
             {
               Tet t;
@@ -958,50 +1017,100 @@ std::string cartilage_name(const BoneSurface &bone, const ArticularPatch &patch)
   return "cartilage/" + bone.name + "_" + patch.name;
 }
 
-/// The inner surface of the cortical shell (CorticalSplit::offset_surface).
-TriangleSurface offset_inward(const TriangleSurface &outer,
-                              const double           thickness,
-                              const std::string     &bone_label)
+/// The inner surface of the cortical shell (CorticalSplit::offset_surface): every
+/// vertex moved inward along its normal by the thickness / cos(angle to its facets).
+/// Where that folds (inner triangles turned over, or crossing each other or the outer
+/// surface: at crests curved more tightly than the thickness), the displacement field
+/// is smoothed locally, Jacobi passes over the offending vertices and two rings around
+/// them, until the inner surface is clean; the shell is then thinner than the
+/// thickness there. @throws InputError when 50 passes do not untangle it.
+TriangleSurface
+offset_inward(const TriangleSurface &outer, const double thickness, const std::string &bone_label)
 {
-  const auto          normals = vertex_normals(outer);
-  std::vector<double> cosine(outer.vertices.size(), 1.0);
-  for (const auto &t : outer.triangles)
-    {
-      Vector n = triangle_normal(outer.vertices[t[0]], outer.vertices[t[1]], outer.vertices[t[2]]);
-      n /= n.norm();
-      for (const unsigned v : t)
-        cosine[v] = std::min(cosine[v], normals[v] * n);
-    }
-  TriangleSurface inner = outer;
-  for (std::size_t v = 0; v < inner.vertices.size(); ++v)
-    inner.vertices[v] -= thickness / std::max(cosine[v], 0.5) * normals[v];
-  const std::string problem = bone_label + ": the cortical thickness " + format_number(thickness) +
-                              " mm is too large for the surface near ";
-  const std::string remedy =
-    " (the inner surface of the shell folds: the bone is thinner than twice the thickness or "
-    "curved with a radius below it there); use a smaller thickness or mesh_size_mm, or "
-    "CorticalSplit::tetrahedron_centroid";
+  const std::size_t               n       = outer.vertices.size();
+  const auto                      normals = vertex_normals(outer);
+  std::vector<double>             cosine(n, 1.0);
+  std::vector<std::set<unsigned>> ring(n);
+  std::vector<Vector>             outer_normal(outer.triangles.size());
   for (std::size_t t = 0; t < outer.triangles.size(); ++t)
     {
-      const auto  &o  = outer.triangles[t];
-      const Vector no = triangle_normal(outer.vertices[o[0]], outer.vertices[o[1]], outer.vertices[o[2]]);
-      const Vector ni = triangle_normal(inner.vertices[o[0]], inner.vertices[o[1]], inner.vertices[o[2]]);
-      if (no * ni <= 0)
-        throw InputError(problem + format_point(centroid(outer, o)) + remedy);
+      const auto &o = outer.triangles[t];
+      outer_normal[t] =
+        triangle_normal(outer.vertices[o[0]], outer.vertices[o[1]], outer.vertices[o[2]]);
+      for (unsigned k = 0; k < 3; ++k)
+        {
+          cosine[o[k]] =
+            std::min(cosine[o[k]], normals[o[k]] * outer_normal[t] / outer_normal[t].norm());
+          ring[o[k]].insert(o[(k + 1) % 3]);
+          ring[o[k]].insert(o[(k + 2) % 3]);
+        }
     }
-  TriangleSurface both = outer;
-  for (const auto &p : inner.vertices)
-    both.vertices.push_back(p);
-  for (auto t : inner.triangles)
+  std::vector<Vector> displacement(n);
+  for (std::size_t v = 0; v < n; ++v)
+    displacement[v] = -thickness / std::max(cosine[v], 0.5) * normals[v];
+
+  // Outer and inner surface in one: inner vertex v is n + v, inner triangle t is
+  // n_triangles + t.
+  TriangleSurface   both        = outer;
+  const std::size_t n_triangles = outer.triangles.size();
+  both.vertices.resize(2 * n);
+  for (auto t : outer.triangles)
     {
       for (auto &v : t)
-        v += outer.vertices.size();
+        v += n;
       both.triangles.push_back(t);
     }
-  const auto crossings = find_self_intersections(both);
-  if (crossings.n_pairs > 0)
-    throw InputError(problem + format_point(crossings.example_location) + remedy);
-  return inner;
+  std::vector<char> is_inner(2 * n_triangles, 0);
+  std::fill(is_inner.begin() + n_triangles, is_inner.end(), 1);
+
+  Point where;
+  for (unsigned pass = 0; pass <= 50; ++pass)
+    {
+      for (std::size_t v = 0; v < n; ++v)
+        both.vertices[n + v] = outer.vertices[v] + displacement[v];
+      std::set<unsigned> bad;
+      for (std::size_t t = 0; t < n_triangles; ++t)
+        {
+          const auto &k = both.triangles[n_triangles + t];
+          if (triangle_normal(both.vertices[k[0]], both.vertices[k[1]], both.vertices[k[2]]) *
+                outer_normal[t] <=
+              0)
+            bad.insert(outer.triangles[t].begin(), outer.triangles[t].end());
+        }
+      for (const auto &[i, j] : intersecting_pairs(both, &is_inner))
+        for (const unsigned t : {i, j})
+          for (const unsigned v : both.triangles[t])
+            bad.insert(v % n);
+      if (bad.empty())
+        {
+          TriangleSurface inner;
+          inner.vertices.assign(both.vertices.begin() + n, both.vertices.end());
+          inner.triangles = outer.triangles;
+          return inner;
+        }
+      where                     = outer.vertices[*bad.begin()];
+      std::set<unsigned> region = bad;
+      for (unsigned grow = 0; grow < 2; ++grow)
+        {
+          const std::set<unsigned> front = region;
+          for (const unsigned v : front)
+            region.insert(ring[v].begin(), ring[v].end());
+        }
+      std::vector<Vector> smoothed = displacement;
+      for (const unsigned v : region)
+        {
+          Vector sum = displacement[v];
+          for (const unsigned u : ring[v])
+            sum += displacement[u];
+          smoothed[v] = sum / (1.0 + ring[v].size());
+        }
+      displacement = smoothed;
+    }
+  throw InputError(bone_label + ": the cortical thickness " + format_number(thickness) +
+                   " mm is too large for the surface near " + format_point(where) +
+                   " (the inner surface of the shell folds: the bone is thinner than twice the "
+                   "thickness or curved with a radius below it there); use a smaller thickness "
+                   "or mesh_size_mm, or CorticalSplit::tetrahedron_centroid");
 }
 
 /// Split a prism (bottom a b c counter-clockwise seen from the top side, top a' b' c'
@@ -1034,9 +1143,8 @@ std::pair<std::array<Tet, 3>, int> split_prism(const std::array<unsigned, 6> &v)
   return {tets, flipped ? -1 : 1};
 }
 
-BonePiece mesh_bone(const BoneSurface      &bone,
-                    const TriangleSurface  &outer,
-                    const StlImportOptions &options)
+BonePiece
+mesh_bone(const BoneSurface &bone, const TriangleSurface &outer, const StlImportOptions &options)
 {
   const std::string label  = "bone '" + bone.name + "' (" + stl_label(bone.stl_path) + ")";
   const double      h      = options.mesh_size_mm;
@@ -1049,8 +1157,8 @@ BonePiece mesh_bone(const BoneSurface      &bone,
       const auto &patch = bone.patches[p];
       std::size_t n     = 0;
       for (std::size_t t = 0; t < outer.triangles.size(); ++t)
-        if (patch_of[t] < 0 && centroid(outer, outer.triangles[t]).distance(patch.centre) <=
-                                 patch.radius_mm)
+        if (patch_of[t] < 0 &&
+            centroid(outer, outer.triangles[t]).distance(patch.centre) <= patch.radius_mm)
           {
             patch_of[t] = p;
             ++n;
@@ -1118,9 +1226,8 @@ BonePiece mesh_bone(const BoneSurface      &bone,
           std::size_t n_cortical = 0;
           for (const auto &t : m.tetrahedra)
             {
-              const Point c((m.vertices[t[0]] + m.vertices[t[1]] + m.vertices[t[2]] +
-                             m.vertices[t[3]]) /
-                            4.0);
+              const Point c(
+                (m.vertices[t[0]] + m.vertices[t[1]] + m.vertices[t[2]] + m.vertices[t[3]]) / 4.0);
               std::vector<BoxEntry> near;
               tree.query(bgi::intersects(point_box(c, cortex)), std::back_inserter(near));
               bool cortical = false;
@@ -1150,7 +1257,8 @@ BonePiece mesh_bone(const BoneSurface      &bone,
   m.surface_names = {bone.name + "/surface"};
   for (const auto &patch : bone.patches)
     m.surface_names.push_back(bone.name + "/" + patch.name);
-  std::map<std::array<unsigned, 3>, std::pair<unsigned, std::string>> named; // face -> surface, owner
+  std::map<std::array<unsigned, 3>, std::pair<unsigned, std::string>>
+                    named; // face -> surface, owner
   const std::string bone_owner = "bone '" + bone.name + "'";
   for (std::size_t t = 0; t < outer.triangles.size(); ++t)
     {
@@ -1160,7 +1268,7 @@ BonePiece mesh_bone(const BoneSurface      &bone,
     }
 
   // Cartilage: prisms grown outward along the vertex normals, split into tetrahedra.
-  const auto normals = vertex_normals(outer);
+  const auto                      normals = vertex_normals(outer);
   std::map<unsigned, std::string> rim_owner; // cartilage region -> owner, for its rim faces
   for (unsigned p = 0; p < bone.patches.size(); ++p)
     {
@@ -1184,7 +1292,8 @@ BonePiece mesh_bone(const BoneSurface      &bone,
                 for (unsigned k = 1; k <= n_layers; ++k)
                   {
                     nodes.push_back(m.vertices.size());
-                    m.vertices.push_back(outer.vertices[v] + (thickness * k / n_layers) * normals[v]);
+                    m.vertices.push_back(outer.vertices[v] +
+                                         (thickness * k / n_layers) * normals[v]);
                   }
                 layer_node[v] = nodes;
               }
@@ -1195,9 +1304,9 @@ BonePiece mesh_bone(const BoneSurface      &bone,
           const auto &o = outer.triangles[t];
           for (unsigned k = 0; k < n_layers; ++k)
             {
-              const std::array<unsigned, 6> prism{{layer_node[o[0]][k], layer_node[o[1]][k],
-                                                   layer_node[o[2]][k], layer_node[o[0]][k + 1],
-                                                   layer_node[o[1]][k + 1], layer_node[o[2]][k + 1]}};
+              const std::array<unsigned, 6> prism{
+                {layer_node[o[0]][k], layer_node[o[1]][k], layer_node[o[2]][k],
+                 layer_node[o[0]][k + 1], layer_node[o[1]][k + 1], layer_node[o[2]][k + 1]}};
               auto [tets, expected] = split_prism(prism);
               for (auto &tet : tets)
                 {
@@ -1208,8 +1317,8 @@ BonePiece mesh_bone(const BoneSurface      &bone,
                   const double v6 = signed_volume6(m.vertices, tet);
                   if (expected * v6 <= 1e-9 * std::pow(length, 3))
                     throw InputError(label + ": the cartilage layer of patch '" + patch.name +
-                                     "' (" + format_number(thickness) +
-                                     " mm) folds near " + format_point(centroid(outer, o)) +
+                                     "' (" + format_number(thickness) + " mm) folds near " +
+                                     format_point(centroid(outer, o)) +
                                      ": the surface is curved too sharply there; use a smaller "
                                      "thickness or mesh_size_mm");
                   if (v6 < 0)
@@ -1218,16 +1327,16 @@ BonePiece mesh_bone(const BoneSurface      &bone,
                   m.tetrahedron_region.push_back(region);
                 }
             }
-          const Triangle top{{layer_node[o[0]][n_layers], layer_node[o[1]][n_layers],
-                              layer_node[o[2]][n_layers]}};
+          const Triangle top{
+            {layer_node[o[0]][n_layers], layer_node[o[1]][n_layers], layer_node[o[2]][n_layers]}};
           named[sorted(top)] = {p + 1, rim_owner[region]};
         }
     }
 
   // Boundary triangles: every boundary face of the tetrahedra, named; the faces that
   // are not named yet are the rims of the cartilage layers, part of "<bone>/surface".
-  std::map<std::array<unsigned, 3>, unsigned> region_of_face;
-  for (std::size_t t = 0; t < m.tetrahedra.size(); ++t)
+  std::map<std::array<unsigned, 3>, unsigned> region_of_face; // of cartilage tetrahedra
+  for (std::size_t t = volume.tetrahedra.size(); t < m.tetrahedra.size(); ++t)
     {
       const auto &k = m.tetrahedra[t];
       for (const Triangle f : {Triangle{{k[0], k[1], k[2]}}, Triangle{{k[0], k[1], k[3]}},
@@ -1246,8 +1355,9 @@ BonePiece mesh_bone(const BoneSurface      &bone,
       else
         {
           m.triangle_surface.push_back(0);
-          const auto rim = rim_owner.find(region_of_face.at(sorted(f)));
-          piece.triangle_owner.push_back(rim == rim_owner.end() ? bone_owner : rim->second);
+          const auto face = region_of_face.find(sorted(f));
+          piece.triangle_owner.push_back(face == region_of_face.end() ? bone_owner
+                                                                      : rim_owner.at(face->second));
         }
     }
   // An empty "<bone>/surface" (patches cover everything) is dropped.
@@ -1263,7 +1373,7 @@ BonePiece mesh_bone(const BoneSurface      &bone,
 
 void check_options(const std::vector<BoneSurface> &bones, const StlImportOptions &options)
 {
-  const auto positive = [](const double x) { return std::isfinite(x) && x > 0; };
+  const auto positive     = [](const double x) { return std::isfinite(x) && x > 0; };
   const auto non_negative = [](const double x) { return std::isfinite(x) && x >= 0; };
   if (!positive(options.mesh_size_mm))
     throw InputError("STL import: mesh_size_mm must be a positive length in mm, got " +
@@ -1287,6 +1397,15 @@ void check_options(const std::vector<BoneSurface> &bones, const StlImportOptions
       if (!non_negative(bone.cortical_thickness_mm))
         throw InputError(label + "cortical_thickness_mm must be >= 0, got " +
                          format_number(bone.cortical_thickness_mm));
+      if (bone.cortical_thickness_mm > 0 &&
+          options.cortical_split == CorticalSplit::tetrahedron_centroid &&
+          bone.cortical_thickness_mm < options.mesh_size_mm / 2)
+        throw InputError(label + "cortical thickness " + format_number(bone.cortical_thickness_mm) +
+                         " mm is below half the mesh size (" + format_number(options.mesh_size_mm) +
+                         " mm): CorticalSplit::tetrahedron_centroid cannot resolve that shell; use "
+                         "mesh_size_mm <= " +
+                         format_number(2 * bone.cortical_thickness_mm) +
+                         " or CorticalSplit::offset_surface");
       if (bone.cortical_thickness_mm > 0)
         {
           add(regions, bone.name + "/cortical", "region");
@@ -1329,7 +1448,8 @@ void write_stl(const TriangleSurface &surface, const std::string &path, const St
   if (!out)
     throw InputError("cannot write STL file '" + path + "'");
   const auto unit_normal = [&](const Triangle &t) {
-    Vector n = triangle_normal(surface.vertices[t[0]], surface.vertices[t[1]], surface.vertices[t[2]]);
+    Vector n =
+      triangle_normal(surface.vertices[t[0]], surface.vertices[t[1]], surface.vertices[t[2]]);
     return n.norm() > 0 ? Vector(n / n.norm()) : n;
   };
   if (format == StlFormat::binary)
@@ -1379,9 +1499,9 @@ double enclosed_volume(const TriangleSurface &surface)
   const Point &o      = surface.vertices[0];
   double       volume = 0;
   for (const auto &t : surface.triangles)
-    volume += dealii::scalar_product(dealii::cross_product_3d(surface.vertices[t[0]] - o,
-                                                              surface.vertices[t[1]] - o),
-                                     surface.vertices[t[2]] - o);
+    volume += dealii::scalar_product(
+      dealii::cross_product_3d(surface.vertices[t[0]] - o, surface.vertices[t[1]] - o),
+      surface.vertices[t[2]] - o);
   return volume / 6;
 }
 
@@ -1389,45 +1509,22 @@ double surface_area(const TriangleSurface &surface)
 {
   double area = 0;
   for (const auto &t : surface.triangles)
-    area += triangle_normal(surface.vertices[t[0]], surface.vertices[t[1]], surface.vertices[t[2]]).norm();
+    area += triangle_normal(surface.vertices[t[0]], surface.vertices[t[1]], surface.vertices[t[2]])
+              .norm();
   return area / 2;
 }
 
 SelfIntersections find_self_intersections(const TriangleSurface &surface)
 {
-  std::vector<BoxEntry> boxes;
-  std::vector<char>     usable(surface.triangles.size(), 0);
-  for (unsigned t = 0; t < surface.triangles.size(); ++t)
+  SelfIntersections result;
+  const auto        pairs = intersecting_pairs(surface);
+  result.n_pairs          = pairs.size();
+  if (!pairs.empty())
     {
-      const auto &k = surface.triangles[t];
-      if (degenerate(surface.vertices[k[0]], surface.vertices[k[1]], surface.vertices[k[2]]))
-        continue;
-      usable[t] = 1;
-      boxes.emplace_back(triangle_box(surface, k), t);
-    }
-  const BoxTree         tree(boxes);
-  SelfIntersections     result;
-  std::vector<BoxEntry> candidates;
-  for (const auto &[box, i] : boxes)
-    {
-      candidates.clear();
-      tree.query(bgi::intersects(box), std::back_inserter(candidates));
-      std::vector<unsigned> js;
-      for (const auto &c : candidates)
-        if (c.second > i)
-          js.push_back(c.second);
-      std::sort(js.begin(), js.end());
-      for (const unsigned j : js)
-        if (improper_intersection(surface, i, j))
-          {
-            if (result.n_pairs == 0)
-              {
-                result.example = {{i, j}};
-                result.example_location =
-                  Point((centroid(surface, surface.triangles[i]) + centroid(surface, surface.triangles[j])) / 2.0);
-              }
-            ++result.n_pairs;
-          }
+      const auto [i, j]       = pairs.front();
+      result.example          = {{i, j}};
+      result.example_location = Point(
+        (centroid(surface, surface.triangles[i]) + centroid(surface, surface.triangles[j])) / 2.0);
     }
   return result;
 }
@@ -1436,8 +1533,8 @@ void check_closed_surface(const TriangleSurface &surface, const std::string &lab
 {
   if (surface.triangles.empty())
     throw InputError(label + ": the surface has no triangles");
-  const auto edges = edge_uses(surface);
-  std::size_t n_open = 0, n_non_manifold = 0, n_misoriented = 0;
+  const auto    edges  = edge_uses(surface);
+  std::size_t   n_open = 0, n_non_manifold = 0, n_misoriented = 0;
   std::uint64_t open_example = 0, non_manifold_example = 0, misoriented_example = 0;
   for (const auto &entry : edges)
     {
@@ -1493,19 +1590,19 @@ void check_closed_surface(const TriangleSurface &surface, const std::string &lab
                      format_point(degenerate_example));
   const auto crossings = find_self_intersections(surface);
   if (crossings.n_pairs > 0)
-    throw InputError(label + ": the surface intersects itself: " +
-                     std::to_string(crossings.n_pairs) +
-                     " pairs of triangles intersect, e.g. triangles " +
-                     std::to_string(crossings.example[0]) + " and " +
-                     std::to_string(crossings.example[1]) + " near " +
-                     format_point(crossings.example_location));
+    throw InputError(
+      label + ": the surface intersects itself: " + std::to_string(crossings.n_pairs) +
+      " pairs of triangles intersect, e.g. triangles " + std::to_string(crossings.example[0]) +
+      " and " + std::to_string(crossings.example[1]) + " near " +
+      format_point(crossings.example_location));
   const unsigned pieces = n_components(surface);
   if (pieces > 1)
     throw InputError(label + ": the file holds " + std::to_string(pieces) +
                      " separate closed surfaces; give each bone its own file with one surface");
 }
 
-TriangleSurface boundary_surface(const mesh::MeshData &mesh, const std::vector<std::string> &regions)
+TriangleSurface boundary_surface(const mesh::MeshData           &mesh,
+                                 const std::vector<std::string> &regions)
 {
   std::vector<char> selected(mesh.n_regions(), 0);
   for (const auto &name : regions)
@@ -1519,8 +1616,8 @@ TriangleSurface boundary_surface(const mesh::MeshData &mesh, const std::vector<s
           std::swap(k[1], k[2]);
         tets.push_back(k);
       }
-  TriangleSurface                           surface;
-  std::unordered_map<unsigned, unsigned>    index_of;
+  TriangleSurface                        surface;
+  std::unordered_map<unsigned, unsigned> index_of;
   for (auto f : boundary_faces(tets))
     {
       for (auto &v : f)
@@ -1565,8 +1662,9 @@ mesh::MeshData import_bones(const std::vector<BoneSurface> &bones, const StlImpo
                            "smaller mesh_size_mm)");
         }
       const BonePiece piece = mesh_bone(bone, outer, options);
-      const unsigned  v0 = result.vertices.size(), r0 = result.n_regions(), s0 = result.n_surfaces();
-      result.vertices.insert(result.vertices.end(), piece.mesh.vertices.begin(), piece.mesh.vertices.end());
+      const unsigned v0 = result.vertices.size(), r0 = result.n_regions(), s0 = result.n_surfaces();
+      result.vertices.insert(result.vertices.end(), piece.mesh.vertices.begin(),
+                             piece.mesh.vertices.end());
       for (std::size_t t = 0; t < piece.mesh.tetrahedra.size(); ++t)
         {
           auto tet = piece.mesh.tetrahedra[t];
@@ -1597,14 +1695,15 @@ mesh::MeshData import_bones(const std::vector<BoneSurface> &bones, const StlImpo
   if (bones.size() > 1 || has_cartilage)
     {
       TriangleSurface all;
-      all.vertices          = result.vertices;
-      all.triangles         = result.triangles;
-      const auto crossings  = find_self_intersections(all);
+      all.vertices         = result.vertices;
+      all.triangles        = result.triangles;
+      const auto crossings = find_self_intersections(all);
       if (crossings.n_pairs > 0)
         {
           const auto &a = owner[crossings.example[0]], &b = owner[crossings.example[1]];
-          throw InputError("STL import: " + a + (a == b ? " intersects itself" : " and " + b + " intersect") +
-                           " (" + std::to_string(crossings.n_pairs) +
+          throw InputError("STL import: " + a +
+                           (a == b ? " intersects itself" : " and " + b + " intersect") + " (" +
+                           std::to_string(crossings.n_pairs) +
                            " pairs of boundary triangles intersect), e.g. near " +
                            format_point(crossings.example_location) +
                            "; bones must not overlap, and the cartilage layers of a joint must "
