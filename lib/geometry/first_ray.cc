@@ -193,7 +193,9 @@ public:
     // The sesamoids sit under the head at +-alpha from plantar; their dorsal facets
     // are concave, concentric with the head (sphere R + delta), and sink `sink` into it.
     alpha = 22.0 * pi / 180.0;
-    sink  = 0.35 * rses;
+    // The facet must reach past the head's cartilage surface (R + tc) whatever tc and
+    // g are: it sinks through the partner layer (tc + g) and 0.2 rses beyond.
+    sink  = (delta - tc) + 0.2 * rses;
     rho_s = R + delta + rses - sink;
     const double th = p.mtp_dorsiflexion_deg * pi / 180.0;
     const double ph = (p.mtp_dorsiflexion_deg - p.ip_flexion_deg) * pi / 180.0;

@@ -1,5 +1,7 @@
 // Bindings of the parametric first ray (geometry + meshing).
 #include <firstray/geometry/first_ray.h>
+#include <firstray/geometry/stl_import.h>
+#include <firstray/errors.h>
 #include <firstray/mesh/quality.h>
 
 #include <pybind11/pybind11.h>
@@ -64,6 +66,35 @@ void bind_geometry(py::module_ &m)
     py::gil_scoped_release release;
     return std::make_shared<geometry::FirstRayMesh>(geometry::build_first_ray(p));
   });
+  // bones: [(name, stl_path, cortical_thickness_mm, [(patch, centre[3], radius, cartilage)])]
+  m.def("import_bones",
+        [](const std::vector<std::tuple<std::string, std::string, double,
+                                        std::vector<std::tuple<std::string, std::array<double, 3>, double, double>>>> &bones,
+           double mesh_size_mm, double feature_angle_deg, const std::string &cortical_split) {
+          std::vector<geometry::BoneSurface> list;
+          for (const auto &[name, path, thickness, patches] : bones)
+            {
+              geometry::BoneSurface b;
+              b.name                  = name;
+              b.stl_path              = path;
+              b.cortical_thickness_mm = thickness;
+              for (const auto &[pname, c, radius, cartilage] : patches)
+                b.patches.push_back({pname, dealii::Point<3>(c[0], c[1], c[2]), radius, cartilage});
+              list.push_back(b);
+            }
+          geometry::StlImportOptions options;
+          options.mesh_size_mm      = mesh_size_mm;
+          options.feature_angle_deg = feature_angle_deg;
+          if (cortical_split == "offset_surface")
+            options.cortical_split = geometry::CorticalSplit::offset_surface;
+          else if (cortical_split == "tetrahedron_centroid")
+            options.cortical_split = geometry::CorticalSplit::tetrahedron_centroid;
+          else
+            throw InputError("import_bones: cortical_split must be 'offset_surface' or "
+                             "'tetrahedron_centroid', got '" + cortical_split + "'");
+          py::gil_scoped_release release;
+          return std::make_shared<mesh::MeshData>(geometry::import_bones(list, options));
+        });
   m.def("first_ray_names", []() {
     std::vector<std::tuple<std::string, int, std::string>> names;
     for (const auto &e : geometry::first_ray_names())

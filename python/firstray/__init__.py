@@ -17,7 +17,7 @@ a solve that fails raises ``RuntimeError`` saying what was tried.
 from __future__ import annotations
 
 from ._first_ray import FirstRay, MeshReport
-from ._mesh import Mesh, make_box, read_msh
+from ._mesh import Mesh, import_bones, make_box, read_msh
 from ._solve import Result, material_laws, material_parameters, solve
 
 __version__ = "0.1.0"
@@ -27,6 +27,7 @@ __all__ = [
     "MeshReport",
     "Mesh",
     "Result",
+    "import_bones",
     "make_box",
     "material_laws",
     "material_parameters",

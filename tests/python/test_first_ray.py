@@ -93,6 +93,7 @@ def test_twenty_random_parameter_sets_mesh_and_solve():
     """Robustness (issue 3): 20 random valid parameter sets all mesh and solve.
     Long (~10 min): run with `pytest -m slow`."""
     rng = random.Random(2026)
+    failures = []
     for trial in range(20):
         params = dict(COARSE)
         params.update({
@@ -108,6 +109,14 @@ def test_twenty_random_parameter_sets_mesh_and_solve():
             "side": rng.choice(["left", "right"]),
         })
         params["head_radius"] = 0.5 * params["metatarsal_width"]
-        model = fr.FirstRay(**params)
-        result = fr.solve(model.standing_case(degree=1))
-        assert result.summary["sections"]["mtp"]["force"][2] == pytest.approx(-8.4, rel=1e-5), params
+        try:
+            result = fr.solve(fr.FirstRay(**params).standing_case(degree=1))
+            hallux = 2.0 / 3.0 * 0.036 * 0.5 * 700.0
+            force = result.summary["sections"]["mtp"]["force"][2]
+            if abs(force + hallux) > 1e-5 * hallux:
+                failures.append((trial, params, f"mtp force {force}"))
+        except (ValueError, RuntimeError) as error:
+            failures.append((trial, params, str(error)))
+        print(f"trial {trial}: {'ok' if not failures or failures[-1][0] != trial else failures[-1][2]}",
+              flush=True)
+    assert not failures, failures
