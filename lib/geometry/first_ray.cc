@@ -14,10 +14,11 @@
 // partner's layer is tc + g thick). All pieces are fragmented together, which makes
 // every bonded interface conformal (shared nodes).
 //
-// Simplification: the metatarsal head is one sphere. The two sesamoid grooves are
-// represented by the sesamoids' concave facets, concentric with the head; cutting
-// real grooves left thin slivers of geometry between groove and head sphere that
-// Gmsh could not mesh robustly at the default resolution.
+// Sesamoid grooves: two spherical dimples of depth dg in the plantar head, each
+// concentric with its sesamoid (a ball of radius rses nested in its groove). The
+// groove of the envelope env(o) has radius rses + delta + o, so that the sesamoid is
+// exactly the groove grown by delta and its cartilage and the head's are concentric
+// shells; grooves cut as cylinders left slivers of geometry Gmsh could not mesh.
 #include <firstray/errors.h>
 #include <firstray/geometry/first_ray.h>
 #include <firstray/mesh/gmsh_session.h>
@@ -190,13 +191,11 @@ public:
     rby  = 0.50 * W;           // base half-width (y)
     rbz  = 0.70 * W;           // base half-height (z): the base is taller than wide
     rs   = 0.34 * W;           // shaft radius
-    // The sesamoids sit under the head at +-alpha from plantar; their dorsal facets
-    // are concave, concentric with the head (sphere R + delta), and sink `sink` into it.
-    alpha = 22.0 * pi / 180.0;
-    // The facet must reach past the head's cartilage surface (R + tc) whatever tc and
-    // g are: it sinks through the partner layer (tc + g) and 0.2 rses beyond.
-    sink  = (delta - tc) + 0.2 * rses;
-    rho_s = R + delta + rses - sink;
+    // The sesamoids sit in their grooves under the head, at +-alpha from plantar.
+    alpha   = 28.0 * pi / 180.0;
+    dg      = 0.30 * R;        // groove depth in the head
+    rho_g   = rses + delta;    // groove radius (outer surface of the head)
+    dist_s  = R + rho_g - dg;  // distance of the groove (and sesamoid) centre from the origin
     const double th = p.mtp_dorsiflexion_deg * pi / 180.0;
     const double ph = (p.mtp_dorsiflexion_deg - p.ip_flexion_deg) * pi / 180.0;
     a   = {std::cos(th), 0, std::sin(th)};
@@ -213,8 +212,11 @@ public:
     xcu0 = xcu1 - Lcu;         // proximal face of the cuneiform
     for (int side : {+1, -1})
       {
-        ses_centre[side > 0 ? 0 : 1] = {-0.15 * R, side * rho_s * std::sin(alpha),
-                                        -rho_s * std::cos(alpha)};
+        {
+          const double u[3] = {-0.15, side * std::sin(alpha), -std::cos(alpha)};
+          const double n    = std::sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+          ses_centre[side > 0 ? 0 : 1] = {dist_s * u[0] / n, dist_s * u[1] / n, dist_s * u[2] / n};
+        }
       }
     z_ses = ses_centre[0][2] - 0.55 * rses; // plantar flats of the sesamoids
     z_head_flat = -0.80 * R;                // plantar facet on the metatarsal neck
@@ -229,6 +231,9 @@ public:
     const double x_shaft0 = xb + 0.5 * lb;
     body = fuse(body, {{3, occ::addCylinder(x_shaft0, 0, 0, -0.3 * R - x_shaft0, 0, 0, rs - o)}});
     body = fuse(body, elliptic_cylinder_x(xb + o, lb - o, rby - o, rbz - o));
+    // Sesamoid grooves: the tool grows as the body shrinks.
+    for (const auto &c : ses_centre)
+      body = cut(body, sphere(c, rho_g + o));
     // Plantar facet on the neck (x in [-0.95 R, -0.45 R]).
     body = cut(body, box(-0.95 * R, -0.3 * R, z_head_flat + o - 2 * R, 0.5 * R, 0.6 * R, 2 * R));
     return body;
@@ -267,7 +272,7 @@ public:
 
   const FirstRayParameters &P;
   double L, W, R, Lpp, Ldp, Lcu, rses, t, tc, g, geff, delta;
-  double xb, lb, rby, rbz, rs, alpha, sink, rho_s;
+  double xb, lb, rby, rbz, rs, alpha, dg, rho_g, dist_s;
   std::array<double, 3> a, b, cip, ct;
   double rppb, rpp, rip, rdpb, rt, z_hallux, xcu0, xcu1, z_ses, z_head_flat, extent;
   std::array<std::array<double, 3>, 2> ses_centre;
@@ -538,8 +543,10 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
       const char *ses_names[2] = {"sesamoid_medial", "sesamoid_lateral"};
       for (int i = 0; i < 2; ++i)
         {
-          auto ses_raw = [&, i](double o) { return B.sesamoid_raw(i, o); };
-          concave_bone(ses_names[i], ses_raw, mt, delta, t, parts);
+          // Nested in its groove: no cut by the head needed.
+          parts.push_back({std::string(ses_names[i]) + "/cortical",
+                           cut(B.sesamoid_raw(i, 0), B.sesamoid_raw(i, t))});
+          parts.push_back({std::string(ses_names[i]) + "/cancellous", B.sesamoid_raw(i, t)});
         }
       parts.push_back({"medial_cuneiform/cortical", cut(B.cuneiform(0), B.cuneiform(t))});
       parts.push_back({"medial_cuneiform/cancellous", B.cuneiform(t)});
@@ -548,8 +555,8 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
       //    the articular cap (MTP: distal dome; sesamoid facets: under each sesamoid).
       const double R = B.R;
       auto ses_zone = [&]() {
-        DimTags zone = sphere(B.ses_centre[0], B.rses + 0.15 * R);
-        return fuse(zone, sphere(B.ses_centre[1], B.rses + 0.15 * R));
+        DimTags zone = sphere(B.ses_centre[0], B.rho_g + 0.1 * R);
+        return fuse(zone, sphere(B.ses_centre[1], B.rho_g + 0.1 * R));
       };
       auto head_shell = [&]() { return cut(intersect(mt(-tc), sphere({0, 0, 0}, 1.5 * R)), mt(0)); };
       DimTags mtp_cap = intersect(head_shell(), box(-0.2 * R, -2 * R, -2 * R, 3 * R, 4 * R, 4 * R));
@@ -571,9 +578,11 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
       parts.push_back({"cartilage/ip_distal", partner_cartilage(dp_raw, pp_raw, delta, tc, geff)});
       for (int i = 0; i < 2; ++i)
         {
-          auto ses_raw = [&, i](double o) { return B.sesamoid_raw(i, o); };
+          // Shell around the sesamoid, up to the head's cartilage, on its head side.
+          const auto &c = B.ses_centre[i];
+          DimTags layer = cut(sphere(c, B.rho_g - tc - geff), sphere(c, B.rses));
           parts.push_back({std::string("cartilage/") + ses_names[i],
-                           partner_cartilage(ses_raw, mt, delta, tc, geff)});
+                           intersect(layer, sphere({0, 0, 0}, R + delta))});
         }
       // 4. First TMT: flat layers on the metatarsal base and the cuneiform.
       parts.push_back({"cartilage/tmt_metatarsal", elliptic_cylinder_x(B.xb - tc, tc, B.rby, B.rbz)});
@@ -598,14 +607,17 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
       std::vector<DimTags> map;
       occ::fragment(all, {}, out, map);
       std::vector<std::vector<int>> volumes(parts.size());
-      std::set<int>                 seen;
+      std::map<int, std::size_t>    seen;
       for (std::size_t k = 0; k < map.size(); ++k)
         for (const auto &dt : map[k])
           if (dt.first == 3)
             {
-              if (!seen.insert(dt.second).second)
-                throw InputError("first-ray geometry: parts overlap near '" + parts[owner[k]].name +
-                                 "'; the parameters are inconsistent (joint space, angles?)");
+              const auto [it, fresh] = seen.emplace(dt.second, owner[k]);
+              if (!fresh)
+                throw InputError("first-ray geometry: '" + parts[it->second].name + "' and '" +
+                                 parts[owner[k]].name +
+                                 "' overlap; the parameters are inconsistent (joint space, "
+                                 "angles, lengths?)");
               volumes[owner[k]].push_back(dt.second);
             }
       occ::synchronize();
