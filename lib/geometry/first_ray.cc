@@ -256,7 +256,9 @@ public:
     const double len = rip + delta + Ldp - rt - (0.3 * rip + o);
     DimTags body = cone(p0, {b[0] * len, b[1] * len, b[2] * len}, rdpb - o, rt - o);
     body = fuse(body, sphere(ct, rt - o));
-    return cut(body, below(z_hallux + o, extent));
+    // Plantar pulp face: flatten the tuft only (the base near the IP stays round).
+    const double x0 = ct[0] - 1.5 * rt;
+    return cut(body, box(x0, -extent, z_hallux + o - 2 * extent, extent, 2 * extent, 2 * extent));
   }
 
   DimTags sesamoid_raw(int i, double o) const
@@ -301,13 +303,14 @@ DimTags partner_cartilage(Raw raw, Envelope env, double delta, double tc, double
   return intersect(raw(0.0), cut(env(-delta), env(-(tc + geff))));
 }
 
-/// Representative point on a surface (its parametric centre).
+/// A point on a (trimmed) surface: its centre of mass projected onto it.
 std::array<double, 3> point_on_surface(int tag)
 {
-  std::vector<double> lo, hi, xyz;
-  gmsh::model::getParametrizationBounds(2, tag, lo, hi);
-  gmsh::model::getValue(2, tag, {0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1])}, xyz);
-  return {xyz[0], xyz[1], xyz[2]};
+  double x, y, z;
+  occ::getCenterOfMass(2, tag, x, y, z);
+  std::vector<double> closest, uv;
+  gmsh::model::getClosestPoint(2, tag, {x, y, z}, closest, uv);
+  return {closest[0], closest[1], closest[2]};
 }
 
 double surface_distance(int from, int to)

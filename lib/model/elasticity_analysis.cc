@@ -926,7 +926,13 @@ Result solve_case(const io::Case &the_case, MPI_Comm comm)
   const auto start = std::chrono::steady_clock::now();
   if (the_case.has_geometry)
     {
-      const auto first_ray = build_first_ray_on_root(first_ray_parameters(the_case), comm);
+      const auto parameters = first_ray_parameters(the_case);
+      if (parameters.joints == "contact")
+        throw InputError("geometry.first_ray.joints: \"contact\" leaves the joints open and "
+                         "needs the contact solver, which this version does not have; use "
+                         "\"bonded\" to solve (\"contact\" meshes can be written with "
+                         "firstray mesh first-ray)");
+      const auto first_ray = build_first_ray_on_root(parameters, comm);
       const io::Case expanded = expand_first_ray_case(the_case, first_ray);
       ElasticityAnalysis analysis(expanded, first_ray.mesh, comm);
       analysis.record_timing("geometry", first_ray.geometry_seconds);

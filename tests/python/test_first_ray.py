@@ -123,3 +123,14 @@ def test_twenty_random_parameter_sets_mesh_and_solve():
         print(f"trial {trial}: {'ok' if not failures or failures[-1][0] != trial else failures[-1][2]}",
               flush=True)
     assert not failures, failures
+
+
+def test_contact_joints_mesh_but_do_not_solve_yet(tmp_path):
+    """joints="contact" keeps the joint space open and names both facing surfaces;
+    solving it needs the contact solver (issue 4), so it is refused clearly."""
+    model = fr.FirstRay(joints="contact", **COARSE)
+    report = model.mesh()
+    assert report.surfaces["mtp/metatarsal_side"]["area"] > 10.0
+    assert report.surfaces["mtp/phalanx_side"]["area"] > 10.0
+    with pytest.raises(ValueError, match="contact solver"):
+        fr.solve(model.standing_case(degree=1))
