@@ -192,6 +192,8 @@ public:
     rbz  = 0.70 * W;           // base half-height (z): the base is taller than wide
     rs   = 0.34 * W;           // shaft radius
     // The sesamoids sit in their grooves under the head, at +-alpha from plantar.
+    // At least 28 deg, and wide enough that the two sesamoids' cartilage shells
+    // (radius rses + tc + g about each centre) stay 0.6 rses apart.
     alpha   = 28.0 * pi / 180.0;
     dg      = 0.30 * R;        // groove depth in the head
     rho_g   = rses + delta;    // groove radius (outer surface of the head)
@@ -210,6 +212,10 @@ public:
     z_hallux = ct[2] - rt + 0.35 * rt; // plantar flat of the tuft
     xcu1 = xb - delta;         // distal face of the cuneiform
     xcu0 = xcu1 - Lcu;         // proximal face of the cuneiform
+    {
+      const double needed = (rses + tc + g + 0.3 * rses) / (dist_s * 0.98);
+      alpha = std::max(alpha, std::asin(std::min(needed, 0.9)));
+    }
     for (int side : {+1, -1})
       {
         {
@@ -535,13 +541,29 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
     {
       // 1. Bones with their shells. The metatarsal is convex at the MTP and sesamoid
       //    joints; the proximal phalanx at the IP joint.
-      auto mt = [&](double o) { return B.metatarsal(o); };
+      // Each envelope is built once and copied where it is used again, so surfaces that
+      // must coincide (a layer's face and its partner's) are bitwise identical.
+      std::map<std::pair<int, long>, DimTags> cache;
+      auto cached = [&](int bone, double o, auto make) {
+        const std::pair<int, long> key{bone, std::lround(o * 1e9)};
+        auto                       it = cache.find(key);
+        if (it == cache.end())
+          it = cache.emplace(key, make(o)).first;
+        DimTags copy;
+        occ::copy(it->second, copy);
+        return copy;
+      };
+      auto mt = [&](double o) { return cached(0, o, [&](double x) { return B.metatarsal(x); }); };
       parts.push_back({"metatarsal1/cortical", cut(mt(0), mt(t))});
       parts.push_back({"metatarsal1/cancellous", mt(t)});
 
-      auto pp_raw = [&](double o) { return B.proximal_phalanx_raw(o); };
+      auto pp_raw = [&](double o) {
+        return cached(1, o, [&](double x) { return B.proximal_phalanx_raw(x); });
+      };
       concave_bone("proximal_phalanx", pp_raw, mt, delta, t, parts);
-      auto dp_raw = [&](double o) { return B.distal_phalanx_raw(o); };
+      auto dp_raw = [&](double o) {
+        return cached(2, o, [&](double x) { return B.distal_phalanx_raw(x); });
+      };
       concave_bone("distal_phalanx", dp_raw, pp_raw, delta, t, parts);
       const char *ses_names[2] = {"sesamoid_medial", "sesamoid_lateral"};
       for (int i = 0; i < 2; ++i)
@@ -596,6 +618,10 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
         if (part.volumes.empty() || volume_of(part.volumes) <= 0)
           throw InputError("first-ray geometry: these parameters leave '" + part.name +
                            "' empty; check the lengths, radii and thicknesses");
+
+      for (const auto &[key, shape] : cache)
+        occ::remove(shape, true);
+      cache.clear();
 
       // 5. Fragment everything: conformal interfaces, shared nodes.
       DimTags all;

@@ -3,6 +3,7 @@
 #include <gmsh.h>
 
 #include <cstdlib>
+#include <vector>
 
 namespace firstray::mesh
 {
@@ -28,6 +29,23 @@ GmshSession::GmshSession(const std::string &model_name)
     gmsh::option::setNumber("General.Verbosity", level);
     gmsh::option::setNumber("General.NumThreads", 1); // deterministic meshes
   });
+  // Options outlive models: put back Gmsh's defaults of every meshing option firstray
+  // changes, so one use (the first ray) cannot alter the next (an STL import).
+  static const char *const keys[] = {
+    "Mesh.Algorithm", "Mesh.Algorithm3D", "Mesh.MeshSizeExtendFromBoundary",
+    "Mesh.MeshSizeFromCurvature", "Mesh.MeshSizeFromPoints", "Mesh.MeshSizeMax",
+    "Mesh.MeshSizeMin", "Mesh.Optimize", "Mesh.OptimizeThreshold", "Mesh.RandomSeed",
+    "Mesh.ElementOrder", "Mesh.Binary"};
+  static std::vector<double> defaults;
+  if (defaults.empty())
+    for (const char *key : keys)
+      {
+        double value = 0;
+        gmsh::option::getNumber(key, value);
+        defaults.push_back(value);
+      }
+  for (std::size_t i = 0; i < defaults.size(); ++i)
+    gmsh::option::setNumber(keys[i], defaults[i]);
   gmsh::clear();
   gmsh::model::add(model_name);
 }
