@@ -203,7 +203,10 @@ public:
     a   = {std::cos(th), 0, std::sin(th)};
     b   = {std::cos(ph), 0, std::sin(ph)};
     rppb = 0.90 * R;           // proximal phalanx base radius
-    rpp  = 0.30 * W;           // proximal phalanx shaft radius at its head
+    rip  = 0.62 * R;           // proximal phalanx head (IP condyle) radius
+    // Shaft radius at the head, well inside the condyle sphere: a cone ending near the
+    // sphere's surface meets it almost tangentially, which OpenCASCADE cuts unreliably.
+    rpp  = std::min(0.30 * W, 0.8 * rip);
     rip  = 0.62 * R;           // proximal phalanx head (IP condyle) radius
     cip  = add({0, 0, 0}, a, R + delta + Lpp - rip);
     rdpb = 0.95 * rip + 0.5 * delta; // distal phalanx base radius
@@ -260,7 +263,7 @@ public:
   {
     const auto p0 = add(cip, b, 0.3 * rip + o);
     const double len = rip + delta + Ldp - rt - (0.3 * rip + o);
-    DimTags body = cone(p0, {b[0] * len, b[1] * len, b[2] * len}, rdpb - o, rt - o);
+    DimTags body = cone(p0, {b[0] * len, b[1] * len, b[2] * len}, rdpb - o, 0.8 * rt - o);
     body = fuse(body, sphere(ct, rt - o));
     // Plantar pulp face: flatten the tuft only (the base near the IP stays round).
     const double x0 = ct[0] - 1.5 * rt;
