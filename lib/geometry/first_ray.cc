@@ -766,20 +766,43 @@ FirstRayMesh build_first_ray(const FirstRayParameters &parameters)
       gmsh::option::setNumber("Mesh.Optimize", 1);
       gmsh::option::setNumber("Mesh.OptimizeThreshold", 0.5);
       gmsh::option::setNumber("Mesh.RandomSeed", 1);
+      // Delaunay can leave a few zero-volume tetrahedra between coplanar nodes. Try,
+      // in order: the mesh as generated, Gmsh's "Relocate3D" and default optimisers,
+      // and a new mesh with the HXT algorithm; report all of them if none is valid.
+      const auto extract = [&]() {
+        result.mesh = mesh::from_gmsh_model("first-ray model");
+        if (parameters.side == "left")
+          {
+            for (auto &v : result.mesh.vertices)
+              v[1] = -v[1];
+            // Mirroring flips orientation; restore positive tetrahedra.
+            for (auto &tet : result.mesh.tetrahedra)
+              std::swap(tet[1], tet[2]);
+          }
+        result.quality = mesh::quality(result.mesh);
+        return result.quality.n_inverted == 0;
+      };
+      std::string tried;
+      const auto  attempt = [&](const std::string &what, auto step) {
+        step();
+        const bool ok = extract();
+        tried += (tried.empty() ? "" : "; ") + what + ": " +
+                 std::to_string(result.quality.n_inverted) + " degenerate";
+        return ok;
+      };
       gmsh::model::mesh::generate(3);
-
-      result.mesh = mesh::from_gmsh_model("first-ray model");
-      if (parameters.side == "left")
-        for (auto &v : result.mesh.vertices)
-          v[1] = -v[1];
-      // Mirroring flips orientation; restore positive tetrahedra.
-      if (parameters.side == "left")
-        for (auto &tet : result.mesh.tetrahedra)
-          std::swap(tet[1], tet[2]);
-      result.quality = mesh::quality(result.mesh);
-      if (result.quality.n_inverted > 0)
-        throw InputError("first-ray mesh: " + std::to_string(result.quality.n_inverted) +
-                         " inverted or degenerate tetrahedra; change mesh_size or the geometry");
+      const bool valid =
+        attempt("Delaunay", [] {}) ||
+        attempt("Relocate3D", [] { gmsh::model::mesh::optimize("Relocate3D", true); }) ||
+        attempt("Gmsh optimiser", [] { gmsh::model::mesh::optimize("", true, 3); }) ||
+        attempt("HXT remesh", [] {
+          gmsh::model::mesh::clear();
+          gmsh::option::setNumber("Mesh.Algorithm3D", 10);
+          gmsh::model::mesh::generate(3);
+        });
+      if (!valid)
+        throw InputError("first-ray mesh: inverted or degenerate tetrahedra remain (tried " +
+                         tried + "); change mesh_size or articular_mesh_size");
       result.meshing_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() -
         result.geometry_seconds;
