@@ -788,9 +788,8 @@ void ElasticityAnalysis::Impl::write_output(Result &result)
           scaled = tmp;
           StressPostprocessor stress(law_pointers, 1.0);
           DataOut<3>          data_out;
-          DataOutBase::VtkFlags flags;
-          flags.write_higher_order_cells = the_case.degree > 1;
-          data_out.set_flags(flags);
+          // Degree 2 is written as linear cells on patches subdivided once
+          // (write_higher_order_cells makes deal.II 9.4.1 write invalid simplex VTU).
           data_out.attach_dof_handler(dof_handler);
           std::vector<DataComponentInterpretation::DataComponentInterpretation> kinds(
             3, DataComponentInterpretation::component_is_part_of_vector);

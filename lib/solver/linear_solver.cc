@@ -89,7 +89,11 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
   const auto start = std::chrono::steady_clock::now();
   if (ksp)
     KSPDestroy(&ksp);
-  ScopedOptions options(settings.petsc_options);
+  // Defaults that PETSc exposes only as options come first, so that the case's
+  // options and the command line override them; all are removed after the setup.
+  const std::string defaults =
+    settings.type == "cg-hypre" ? "-pc_hypre_boomeramg_strong_threshold 0.7 " : "";
+  ScopedOptions options(defaults + settings.petsc_options);
   check(KSPCreate(matrix.get_mpi_communicator(), &ksp), "KSPCreate");
   check(KSPSetOperators(ksp, matrix.petsc_matrix(), matrix.petsc_matrix()), "KSPSetOperators");
   PC pc;
@@ -112,7 +116,6 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
         {
           check(PCSetType(pc, PCHYPRE), "PCSetType");
           check(PCHYPRESetType(pc, "boomeramg"), "PCHYPRESetType");
-          PetscOptionsSetValue(nullptr, "-pc_hypre_boomeramg_strong_threshold", "0.7");
         }
       else
         {
