@@ -65,7 +65,7 @@ Case file (JSON):
      pressure:     MPa along the inward normal
   "steps": {"count": 1},                   load steps written to the output
   "solver": {"type": "cg-gamg",            cg-gamg | cg-hypre | mumps
-             "rtol": 1e-10, "max_iterations": 2000,
+             "rtol": 1e-8, "max_iterations": 2000,
              "petsc_options": "-ksp_monitor"},
   "output": {"directory": "results/block", "fields": true}
 }
