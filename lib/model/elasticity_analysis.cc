@@ -150,6 +150,8 @@ public:
   /// keyed by the triangulation's vertex index.
   std::map<unsigned, unsigned> mesh_nodes(const DoFHandler<3>::active_cell_iterator &cell) const;
   void   compute_sections(Result &result, const std::vector<std::vector<double>> &vm);
+  /// Component (0, 1, 2 for x, y, z) of every locally owned DoF, by index within `owned`.
+  std::vector<unsigned char> owned_components() const;
   void   write_output(Result &result);
   std::string summary(const Result &result) const;
 
@@ -450,6 +452,21 @@ ElasticityAnalysis::Impl::mesh_nodes(const DoFHandler<3>::active_cell_iterator &
   return nodes;
 }
 
+std::vector<unsigned char> ElasticityAnalysis::Impl::owned_components() const
+{
+  std::vector<unsigned char>           component(owned.n_elements(), 0);
+  std::vector<types::global_dof_index> dofs(fe.n_dofs_per_cell());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        cell->get_dof_indices(dofs);
+        for (unsigned i = 0; i < dofs.size(); ++i)
+          if (owned.is_element(dofs[i]))
+            component[owned.index_within_set(dofs[i])] = fe.system_to_component_index(i).first;
+      }
+  return component;
+}
+
 void ElasticityAnalysis::Impl::compute_sections(Result &result,
                                                 const std::vector<std::vector<double>> &vm)
 {
@@ -519,15 +536,7 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result,
               }
           }
       }
-  std::vector<unsigned char> component(owned.n_elements(), 0);
-  for (const auto &cell : dof_handler.active_cell_iterators())
-    if (cell->is_locally_owned())
-      {
-        cell->get_dof_indices(dofs);
-        for (unsigned i = 0; i < n; ++i)
-          if (owned.is_element(dofs[i]))
-            component[owned.index_within_set(dofs[i])] = fe.system_to_component_index(i).first;
-      }
+  const auto component = owned_components();
   for (std::size_t s = 0; s < sections.size(); ++s)
     {
       side_force[s].compress(VectorOperation::add);
@@ -651,16 +660,7 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
               if (owned.is_element(d))
                 surface_dofs[cell->face(f)->boundary_id() - 1].insert(d);
           }
-  // Component of every owned DoF.
-  std::vector<unsigned char> component(owned.n_elements(), 0);
-  for (const auto &cell : dof_handler.active_cell_iterators())
-    if (cell->is_locally_owned())
-      {
-        cell->get_dof_indices(dofs);
-        for (unsigned i = 0; i < n; ++i)
-          if (owned.is_element(dofs[i]))
-            component[owned.index_within_set(dofs[i])] = fe.system_to_component_index(i).first;
-      }
+  const auto component = owned_components();
   // A DoF on several surfaces (an edge) carries the reaction of the surface whose
   // condition constrains it (the first in the case, as in the constraints), so
   // that no reaction is counted twice and all reactions balance the loads.
