@@ -149,7 +149,7 @@ public:
   /// Mesh node index (MeshData numbering) of every vertex of a locally owned cell,
   /// keyed by the triangulation's vertex index.
   std::map<unsigned, unsigned> mesh_nodes(const DoFHandler<3>::active_cell_iterator &cell) const;
-  void   compute_sections(Result &result, const std::vector<std::vector<double>> &vm);
+  void   compute_sections(Result &result);
   /// Component (0, 1, 2 for x, y, z) of every locally owned DoF, by index within `owned`.
   std::vector<unsigned char> owned_components() const;
   void   write_output(Result &result);
@@ -467,8 +467,7 @@ std::vector<unsigned char> ElasticityAnalysis::Impl::owned_components() const
   return component;
 }
 
-void ElasticityAnalysis::Impl::compute_sections(Result &result,
-                                                const std::vector<std::vector<double>> &vm)
+void ElasticityAnalysis::Impl::compute_sections(Result &result)
 {
   const auto &sections = the_case.sections;
   if (sections.empty())
@@ -562,7 +561,6 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result,
       section.p99_von_mises = percentile(values_vm, 99.0);
       result.sections.push_back(section);
     }
-  (void)vm;
 }
 
 void ElasticityAnalysis::Impl::postprocess(Result &result)
@@ -713,7 +711,7 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
     for (unsigned c = 0; c < 3; ++c)
       result.vertex_displacement[v][c] = count[v] > 0 ? u[3 * v + c] / count[v] : 0.0;
   result.vertices = mesh.vertices;
-  compute_sections(result, vm);
+  compute_sections(result);
 }
 
 std::string ElasticityAnalysis::Impl::summary(const Result &result) const

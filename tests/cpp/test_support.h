@@ -3,11 +3,14 @@
 
 #include <firstray/io/case.h>
 #include <firstray/mesh/box.h>
+#include <firstray/model/elasticity_analysis.h>
 
 #include <deal.II/grid/grid_generator.h>
 #include <deal.II/grid/grid_tools.h>
 #include <deal.II/grid/tria.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,22 @@ inline mesh::MeshData box_mesh(const std::array<unsigned, 3> &n,
                                double                         distortion = 0.0)
 {
   return mesh::make_box(n, size, distortion);
+}
+
+/// Largest nodal displacement difference of two results of the same mesh, relative
+/// to the largest displacement of @p reference.
+inline double relative_displacement_difference(const model::Result &result,
+                                               const model::Result &reference)
+{
+  double diff = 0, norm = 0;
+  for (std::size_t v = 0; v < reference.vertex_displacement.size(); ++v)
+    for (unsigned d = 0; d < 3; ++d)
+      {
+        diff = std::max(diff, std::abs(result.vertex_displacement[v][d] -
+                                       reference.vertex_displacement[v][d]));
+        norm = std::max(norm, std::abs(reference.vertex_displacement[v][d]));
+      }
+  return diff / norm;
 }
 
 /// A case with one linear-elastic region "block" and no output files.
