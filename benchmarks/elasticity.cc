@@ -8,7 +8,7 @@
 // Units: mm, N, MPa, s.
 //
 //   elasticity [--quick] [--max-dofs N] [--min-dofs N] [--degrees 1,2]
-//              [--solver cg-gamg|cg-hypre|mumps] [--rtol R]
+//              [--solver cg-pmg|cg-gamg|cg-hypre|mumps] [--rtol R]
 //              [--petsc-options "-pc_gamg_threshold 0.02 ..."] [--distortion D]
 //              [--csv PATH] [--label TEXT] [other PETSc options]
 //   mpirun --oversubscribe -np 2 elasticity --max-dofs 1100000
@@ -63,7 +63,7 @@ struct Options
   double                max_dofs  = 3.0e6;
   double                min_dofs  = 0;
   std::vector<unsigned> degrees   = {1, 2};
-  std::string           solver    = "cg-gamg";
+  std::string           solver    = ""; // the case default: cg-pmg (degree 2), cg-gamg (degree 1)
   double                rtol      = io::SolverSettings().rtol;
   std::string           petsc_options;
   std::string           csv       = std::string(FIRSTRAY_SOURCE_DIR) + "/benchmarks/results/elasticity.csv";
@@ -78,7 +78,8 @@ Usage: [mpirun -np P] elasticity [options] [PETSc options]
   --max-dofs N         skip meshes with more than N DoFs (default 3e6)
   --min-dofs N         skip meshes with fewer than N DoFs (default 0)
   --degrees 1,2        element degrees to run (default 1,2)
-  --solver TYPE        cg-gamg (default) | cg-hypre | mumps
+  --solver TYPE        cg-pmg | cg-gamg | cg-hypre | mumps (default: the case's
+                       default, cg-pmg for degree 2 and cg-gamg for degree 1)
   --rtol R             relative residual tolerance (default: the case default, 1e-8)
   --petsc-options STR  goes to the case's solver.petsc_options
   --csv PATH           CSV output (default <source>/benchmarks/results/elasticity.csv;
@@ -333,7 +334,7 @@ int main(int argc, char **argv)
       std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
       std::cout << "firstray elasticity benchmark, " << date << ": cantilever 40x10x10 mm, "
                 << "E 17000 MPa, nu 0.3, 100 N tip force\n"
-                << ranks << " MPI rank(s), solver " << o.solver << ", rtol " << o.rtol
+                << ranks << " MPI rank(s), solver " << (o.solver.empty() ? "default" : o.solver) << ", rtol " << o.rtol
                 << (o.petsc_options.empty() ? "" : ", petsc_options \"" + o.petsc_options + "\"")
                 << ", max DoFs " << o.max_dofs << "\n"
                 << "compiled " << (optimized ? "with" : "WITHOUT") << " optimisation"
@@ -480,7 +481,7 @@ int main(int argc, char **argv)
             << r.cells << ',' << r.dofs << ',' << r.setup << ',' << r.assembly << ','
             << r.preconditioner << ',' << r.solve << ',' << r.postprocess << ',' << r.total
             << ',' << r.cpu << ',' << r.iterations << ',' << r.dofs_per_s_core << ',' << r.peak_rss_max << ','
-            << r.bytes_per_dof << ',' << r.reaction_error << ',' << r.load << ',' << o.solver << ',' << o.rtol
+            << r.bytes_per_dof << ',' << r.reaction_error << ',' << r.load << ',' << (o.solver.empty() ? "default" : o.solver) << ',' << o.rtol
             << ",\"" << o.petsc_options << "\"," << (optimized ? 1 : 0) << ",\"" << r.status
             << "\"\n";
       std::cout << "CSV: " << o.csv << std::endl;

@@ -3,12 +3,16 @@
 
 #include <petscmat.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace firstray::assembly
 {
 void BlockedSparseMatrix::reinit_blocked(const dealii::IndexSet               &owned,
                                          const dealii::DynamicSparsityPattern &pattern,
                                          MPI_Comm                              comm,
-                                         const unsigned int                    block_size)
+                                         const unsigned int                    block_size,
+                                         const bool                            block_storage)
 {
   if (block_size <= 1)
     {
@@ -21,22 +25,58 @@ void BlockedSparseMatrix::reinit_blocked(const dealii::IndexSet               &o
 
   const PetscInt n_local = owned.n_elements();
   const PetscInt n       = owned.size();
-  std::vector<PetscInt> d_nnz(n_local, 0), o_nnz(n_local, 0);
-  PetscInt row = 0;
-  for (const auto i : owned)
-    {
-      const auto length = pattern.row_length(i);
-      for (dealii::types::global_dof_index k = 0; k < length; ++k)
-        (owned.is_element(pattern.column_number(i, k)) ? d_nnz[row] : o_nnz[row]) += 1;
-      ++row;
-    }
   Mat            m;
   PetscErrorCode ierr = MatCreate(comm, &m);
   ierr = ierr || MatSetSizes(m, n_local, n_local, n, n);
   ierr = ierr || MatSetBlockSize(m, block_size);
-  ierr = ierr || MatSetType(m, MATAIJ);
-  ierr = ierr || MatSeqAIJSetPreallocation(m, 0, d_nnz.data());
-  ierr = ierr || MatMPIAIJSetPreallocation(m, 0, d_nnz.data(), 0, o_nnz.data());
+  if (!block_storage)
+    {
+      std::vector<PetscInt> d_nnz(n_local, 0), o_nnz(n_local, 0);
+      PetscInt              row = 0;
+      for (const auto i : owned)
+        {
+          const auto length = pattern.row_length(i);
+          for (dealii::types::global_dof_index k = 0; k < length; ++k)
+            (owned.is_element(pattern.column_number(i, k)) ? d_nnz[row] : o_nnz[row]) += 1;
+          ++row;
+        }
+      ierr = ierr || MatSetType(m, MATAIJ);
+      ierr = ierr || MatSeqAIJSetPreallocation(m, 0, d_nnz.data());
+      ierr = ierr || MatMPIAIJSetPreallocation(m, 0, d_nnz.data(), 0, o_nnz.data());
+    }
+  else
+    {
+      // Block rows: the union of the block columns of the rows 3I, 3I+1, 3I+2 (a
+      // constrained row holds only its diagonal, its neighbours the full node).
+      if (n_local % block_size != 0)
+        throw SolveError("block storage needs whole nodes on every rank");
+      const PetscInt           n_blocks = n_local / block_size;
+      std::vector<PetscInt>    d_nnz(n_blocks, 0), o_nnz(n_blocks, 0);
+      std::vector<std::size_t> columns;
+      auto                     it = owned.begin();
+      for (PetscInt b = 0; b < n_blocks; ++b)
+        {
+          columns.clear();
+          for (unsigned r = 0; r < block_size; ++r, ++it)
+            {
+              const auto i      = *it;
+              const auto length = pattern.row_length(i);
+              for (dealii::types::global_dof_index k = 0; k < length; ++k)
+                columns.push_back(pattern.column_number(i, k) / block_size);
+            }
+          std::sort(columns.begin(), columns.end());
+          columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+          // Symmetric block storage keeps the upper triangle only.
+          const std::size_t row_block = owned.nth_index_in_set(b * block_size) / block_size;
+          for (const auto c : columns)
+            if (c >= row_block)
+              (owned.is_element(c * block_size) ? d_nnz[b] : o_nnz[b]) += 1;
+        }
+      ierr = ierr || MatSetType(m, MATSBAIJ);
+      ierr = ierr || MatSeqSBAIJSetPreallocation(m, block_size, 0, d_nnz.data());
+      ierr = ierr || MatMPISBAIJSetPreallocation(m, block_size, 0, d_nnz.data(), 0, o_nnz.data());
+      ierr = ierr || MatSetOption(m, MAT_IGNORE_LOWER_TRIANGULAR, PETSC_TRUE);
+    }
   ierr = ierr || MatSetOption(m, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE);
   ierr = ierr || MatSetOption(m, MAT_SYMMETRIC, PETSC_TRUE);
   if (ierr)

@@ -368,9 +368,9 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
         {
           c.solver.type = text(s.at("type"), "solver.type");
           if (c.solver.type != "cg-gamg" && c.solver.type != "cg-hypre" &&
-              c.solver.type != "mumps")
+              c.solver.type != "cg-pmg" && c.solver.type != "mumps")
             throw InputError("solver.type: unknown solver '" + c.solver.type +
-                             "' (allowed: cg-gamg, cg-hypre, mumps)");
+                             "' (allowed: cg-gamg, cg-pmg, cg-hypre, mumps)");
         }
       if (s.contains("rtol"))
         {

@@ -1,6 +1,9 @@
 #include <firstray/errors.h>
 #include <firstray/materials/linear_elastic.h>
+#include <firstray/materials/mooney_rivlin.h>
+#include <firstray/materials/neo_hookean.h>
 #include <firstray/materials/registry.h>
+#include <firstray/materials/st_venant_kirchhoff.h>
 
 #include <cmath>
 #include <sstream>
@@ -97,6 +100,9 @@ const MaterialRegistry &MaterialRegistry::default_registry()
   static const MaterialRegistry registry = [] {
     MaterialRegistry r;
     r.add<LinearElastic>("linear-elastic");
+    r.add<StVenantKirchhoff>("st-venant-kirchhoff");
+    r.add<NeoHookean>("neo-hookean");
+    r.add<MooneyRivlin>("mooney-rivlin");
     return r;
   }();
   return registry;

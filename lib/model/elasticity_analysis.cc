@@ -143,8 +143,18 @@ public:
   Result run();
   void   setup_system();
   void   make_constraints();
+  /// Constraints of the fixed and displacement conditions on @p dofs; @p homogeneous
+  /// sets every prescribed value to zero (for a coarse correction space).
+  void   make_dirichlet_constraints(const DoFHandler<3> &dofs, const IndexSet &relevant_dofs,
+                                    bool homogeneous, AffineConstraints<double> &result) const;
   void   assemble();
-  std::vector<PETScWrappers::MPI::Vector> rigid_body_modes(bool &interleaved) const;
+  /// The six rigid-body modes of @p dofs (about the nodes' centroid); @p interleaved
+  /// tells whether x, y, z of each node are consecutive DoFs on every rank.
+  std::vector<PETScWrappers::MPI::Vector> rigid_body_modes(const DoFHandler<3> &dofs,
+                                                           bool &interleaved) const;
+  /// p-multigrid: the degree-1 space on the same mesh and the interpolation matrix
+  /// from it into the degree-2 space (given to the solver, which owns it).
+  void   setup_coarse_space(solver::LinearSolver &linear_solver);
   void   postprocess(Result &result);
   /// Mesh node index (MeshData numbering) of every vertex of a locally owned cell,
   /// keyed by the triangulation's vertex index.
@@ -167,6 +177,7 @@ public:
   IndexSet                                        owned, relevant;
   AffineConstraints<double>                       constraints;
   assembly::BlockedSparseMatrix                   matrix;
+  assembly::BlockedSparseMatrix                   coarse_matrix; // cg-pmg: degree-1 stiffness
   PETScWrappers::MPI::Vector                      rhs, solution;       // owned
   PETScWrappers::MPI::Vector                      ghosted_solution;    // owned + ghosts
   PETScWrappers::MPI::Vector                      external_force;      // unconstrained f_ext
@@ -190,6 +201,8 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
   , quadrature(c.degree + 1)
   , face_quadrature(c.degree + 1)
 {
+  if (the_case.solver.type.empty())
+    the_case.solver.type = io::SolverSettings::default_type(the_case.degree);
   // Materials per region: an exact name wins; otherwise the first matching pattern
   // ("*/cortical", "cartilage/*", fnmatch syntax) in the order of the case.
   laws.resize(mesh.n_regions());
@@ -268,17 +281,25 @@ void ElasticityAnalysis::Impl::setup_system()
 
 void ElasticityAnalysis::Impl::make_constraints()
 {
-  constraints.clear();
-  constraints.reinit(relevant);
+  make_dirichlet_constraints(dof_handler, relevant, false, constraints);
+}
+
+void ElasticityAnalysis::Impl::make_dirichlet_constraints(const DoFHandler<3>       &dofs,
+                                                          const IndexSet            &relevant_dofs,
+                                                          const bool                 homogeneous,
+                                                          AffineConstraints<double> &result) const
+{
+  result.clear();
+  result.reinit(relevant_dofs);
   for (const auto &bc : the_case.boundary_conditions)
     {
       if (bc.type != io::BoundaryType::fixed && bc.type != io::BoundaryType::displacement)
         continue;
       const types::boundary_id id = mesh.surface_id(bc.surface, bc.context);
       const ComponentMask      mask(std::vector<bool>(bc.components.begin(), bc.components.end()));
-      if (bc.type == io::BoundaryType::fixed)
-        VectorTools::interpolate_boundary_values(mapping, dof_handler, id,
-                                                 Functions::ZeroFunction<3>(3), constraints, mask);
+      if (bc.type == io::BoundaryType::fixed || homogeneous)
+        VectorTools::interpolate_boundary_values(mapping, dofs, id, Functions::ZeroFunction<3>(3),
+                                                 result, mask);
       else
         {
           FunctionParser<3> value(3);
@@ -296,16 +317,17 @@ void ElasticityAnalysis::Impl::make_constraints()
             {
               throw InputError(bc.context + ".value: cannot parse the expression: " + e.what());
             }
-          VectorTools::interpolate_boundary_values(mapping, dof_handler, id, value, constraints,
-                                                   mask);
+          VectorTools::interpolate_boundary_values(mapping, dofs, id, value, result, mask);
         }
     }
-  constraints.close();
+  result.close();
 }
 
 std::vector<PETScWrappers::MPI::Vector>
-ElasticityAnalysis::Impl::rigid_body_modes(bool &interleaved) const
+ElasticityAnalysis::Impl::rigid_body_modes(const DoFHandler<3> &dof_handler, bool &interleaved) const
 {
+  const auto &fe    = dof_handler.get_fe();
+  const auto  owned = dof_handler.locally_owned_dofs();
   // Six rigid-body modes about the centroid of the nodes (conditioning).
   Point<3> centre;
   for (const auto &v : mesh.vertices)
@@ -350,9 +372,12 @@ void ElasticityAnalysis::Impl::assemble()
 
   // Block size 3 (x, y, z of a node together) when the numbering interleaves them.
   bool interleaved = false;
-  auto modes       = rigid_body_modes(interleaved);
+  auto modes       = rigid_body_modes(dof_handler, interleaved);
   block_size       = interleaved ? 3 : 1;
-  matrix.reinit_blocked(owned, dsp, comm, block_size);
+  // p-multigrid only multiplies with the degree-2 matrix: block storage (BAIJ) is
+  // faster there; the algebraic multigrids and MUMPS need AIJ.
+  matrix.reinit_blocked(owned, dsp, comm, block_size,
+                        block_size == 3 && the_case.solver.type == "cg-pmg");
   rhs.reinit(owned, comm);
   external_force.reinit(owned, comm);
 
@@ -426,8 +451,99 @@ void ElasticityAnalysis::Impl::assemble()
   matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
   external_force.compress(VectorOperation::add);
-  if (the_case.solver.type != "mumps")
+  if (the_case.solver.type == "cg-gamg" || the_case.solver.type == "cg-hypre")
     solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
+}
+
+void ElasticityAnalysis::Impl::setup_coarse_space(solver::LinearSolver &linear_solver)
+{
+  if (the_case.solver.type != "cg-pmg")
+    return;
+  if (the_case.degree != 2)
+    throw InputError("solver.type: cg-pmg (p-multigrid) needs element.degree 2; use cg-gamg "
+                     "for degree 1");
+  FESystem<3>   coarse_fe(FE_SimplexP<3>(1), 3);
+  DoFHandler<3> coarse(tria);
+  coarse.distribute_dofs(coarse_fe);
+  const IndexSet coarse_owned = coarse.locally_owned_dofs();
+  IndexSet       coarse_relevant;
+  DoFTools::extract_locally_relevant_dofs(coarse, coarse_relevant);
+  bool interleaved = false;
+  auto modes       = rigid_body_modes(coarse, interleaved);
+
+  // The degree-1 stiffness with the homogeneous Dirichlet conditions: equal to the
+  // Galerkin product P^T K P on the unconstrained DoFs (nested spaces, exact quadrature).
+  AffineConstraints<double> coarse_constraints;
+  make_dirichlet_constraints(coarse, coarse_relevant, true, coarse_constraints);
+  DynamicSparsityPattern dsp(coarse_relevant);
+  DoFTools::make_sparsity_pattern(coarse, dsp, coarse_constraints, false);
+  SparsityTools::distribute_sparsity_pattern(dsp, coarse_owned, comm, coarse_relevant);
+  coarse_matrix.reinit_blocked(coarse_owned, dsp, comm, interleaved ? 3 : 1);
+  {
+    FEValues<3>                          values(mapping, coarse_fe, QGaussSimplex<3>(1),
+                           update_gradients | update_JxW_values);
+    FullMatrix<double>                   cell_matrix;
+    std::vector<types::global_dof_index> dofs(coarse_fe.n_dofs_per_cell());
+    for (const auto &cell : coarse.active_cell_iterators())
+      if (cell->is_locally_owned())
+        {
+          values.reinit(cell);
+          assembly::cell_stiffness(values, *laws[cell->material_id()], cell_matrix);
+          cell->get_dof_indices(dofs);
+          coarse_constraints.distribute_local_to_global(
+            cell_matrix, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(coarse_matrix));
+        }
+    coarse_matrix.compress(VectorOperation::add);
+  }
+
+  // Cell interpolation: the degree-1 shape functions at the degree-2 support points,
+  // component by component (entries 1 at vertices, 1/2 at edge midpoints). Rows of
+  // constrained fine DoFs and columns of constrained coarse DoFs stay empty, so the
+  // coarse correction vanishes where the solution is prescribed.
+  const unsigned     n_fine = fe.n_dofs_per_cell(), n_coarse = coarse_fe.n_dofs_per_cell();
+  FullMatrix<double> local(n_fine, n_coarse);
+  for (unsigned i = 0; i < n_fine; ++i)
+    for (unsigned j = 0; j < n_coarse; ++j)
+      if (fe.system_to_component_index(i).first == coarse_fe.system_to_component_index(j).first)
+        local(i, j) = coarse_fe.shape_value(j, fe.get_unit_support_points()[i]);
+
+  Mat      p;
+  PetscInt ierr = MatCreate(comm, &p);
+  ierr = ierr || MatSetSizes(p, owned.n_elements(), coarse_owned.n_elements(), owned.size(),
+                             coarse_owned.size());
+  ierr = ierr || MatSetType(p, MATAIJ);
+  if (block_size == 3 && interleaved)
+    ierr = ierr || MatSetBlockSizes(p, 3, 3);
+  // At most two coarse DoFs per fine row (the ends of an edge), on this rank or not.
+  ierr = ierr || MatSeqAIJSetPreallocation(p, 2, nullptr);
+  ierr = ierr || MatMPIAIJSetPreallocation(p, 2, nullptr, 2, nullptr);
+  if (ierr)
+    throw SolveError("could not create the p-multigrid interpolation matrix");
+  std::vector<types::global_dof_index> fine_dofs(n_fine), coarse_dofs(n_coarse);
+  auto coarse_cell = coarse.begin_active();
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    {
+      if (cell->is_locally_owned())
+        {
+          cell->get_dof_indices(fine_dofs);
+          coarse_cell->get_dof_indices(coarse_dofs);
+          for (unsigned i = 0; i < n_fine; ++i)
+            if (owned.is_element(fine_dofs[i]) && !constraints.is_constrained(fine_dofs[i]))
+              for (unsigned j = 0; j < n_coarse; ++j)
+                if (local(i, j) != 0 && !coarse_constraints.is_constrained(coarse_dofs[j]))
+                  {
+                    const PetscInt    row = fine_dofs[i], col = coarse_dofs[j];
+                    const PetscScalar value = local(i, j);
+                    ierr = ierr || MatSetValues(p, 1, &row, 1, &col, &value, INSERT_VALUES);
+                  }
+        }
+      ++coarse_cell;
+    }
+  ierr = ierr || MatAssemblyBegin(p, MAT_FINAL_ASSEMBLY);
+  ierr = ierr || MatAssemblyEnd(p, MAT_FINAL_ASSEMBLY);
+  if (ierr)
+    throw SolveError("could not assemble the p-multigrid interpolation matrix");
+  linear_solver.set_coarse_space(p, coarse_matrix, std::move(modes));
 }
 
 std::map<unsigned, unsigned>
@@ -831,6 +947,7 @@ Result ElasticityAnalysis::Impl::run()
   result.timings["assembly"] = watch.lap();
 
   solver::LinearSolver linear_solver(the_case.solver);
+  setup_coarse_space(linear_solver);
   linear_solver.setup(matrix);
   result.timings["preconditioner"] = watch.lap();
   solution.reinit(owned, comm);

@@ -59,12 +59,17 @@ LinearSolver::~LinearSolver()
 {
   if (ksp)
     KSPDestroy(&ksp);
+  if (interpolation)
+    MatDestroy(&interpolation);
 }
 
-void LinearSolver::set_near_null_space(dealii::PETScWrappers::MPI::SparseMatrix        &matrix,
-                                       std::vector<dealii::PETScWrappers::MPI::Vector> modes)
+namespace
 {
-  // Modified Gram-Schmidt: MatNullSpaceCreate expects orthonormal vectors.
+/// Attach @p modes, orthonormalised by modified Gram-Schmidt (MatNullSpaceCreate
+/// expects orthonormal vectors), as the near-null space of @p matrix.
+void attach_near_null_space(Mat matrix, MPI_Comm comm,
+                            std::vector<dealii::PETScWrappers::MPI::Vector> &modes)
+{
   for (std::size_t i = 0; i < modes.size(); ++i)
     {
       for (std::size_t j = 0; j < i; ++j)
@@ -77,11 +82,28 @@ void LinearSolver::set_near_null_space(dealii::PETScWrappers::MPI::SparseMatrix 
   for (auto &m : modes)
     vecs.push_back(static_cast<const Vec &>(m));
   MatNullSpace nullspace;
-  check(MatNullSpaceCreate(matrix.get_mpi_communicator(), PETSC_FALSE, vecs.size(), vecs.data(),
-                           &nullspace),
+  check(MatNullSpaceCreate(comm, PETSC_FALSE, vecs.size(), vecs.data(), &nullspace),
         "MatNullSpaceCreate");
-  check(MatSetNearNullSpace(matrix.petsc_matrix(), nullspace), "MatSetNearNullSpace");
+  check(MatSetNearNullSpace(matrix, nullspace), "MatSetNearNullSpace");
   MatNullSpaceDestroy(&nullspace);
+}
+} // namespace
+
+void LinearSolver::set_near_null_space(dealii::PETScWrappers::MPI::SparseMatrix        &matrix,
+                                       std::vector<dealii::PETScWrappers::MPI::Vector> modes)
+{
+  attach_near_null_space(matrix.petsc_matrix(), matrix.get_mpi_communicator(), modes);
+}
+
+void LinearSolver::set_coarse_space(Mat p, dealii::PETScWrappers::MPI::SparseMatrix &coarse,
+                                    std::vector<dealii::PETScWrappers::MPI::Vector> modes)
+{
+  if (interpolation)
+    MatDestroy(&interpolation);
+  interpolation = p;
+  coarse_matrix = coarse.petsc_matrix();
+  // For a coarse GAMG (-mg_coarse_pc_type gamg); BoomerAMG ignores it.
+  attach_near_null_space(coarse_matrix, coarse.get_mpi_communicator(), modes);
 }
 
 void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
@@ -91,8 +113,11 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
     KSPDestroy(&ksp);
   // Defaults that PETSc exposes only as options come first, so that the case's
   // options and the command line override them; all are removed after the setup.
+  // 0.7: the strength threshold recommended for 3D elasticity by the hypre manual.
   const std::string defaults =
-    settings.type == "cg-hypre" ? "-pc_hypre_boomeramg_strong_threshold 0.7 " : "";
+    settings.type == "cg-hypre"  ? "-pc_hypre_boomeramg_strong_threshold 0.7 " :
+    settings.type == "cg-pmg"    ? "-mg_coarse_pc_hypre_boomeramg_strong_threshold 0.7 " :
+                                   "";
   ScopedOptions options(defaults + settings.petsc_options);
   check(KSPCreate(matrix.get_mpi_communicator(), &ksp), "KSPCreate");
   check(KSPSetOperators(ksp, matrix.petsc_matrix(), matrix.petsc_matrix()), "KSPSetOperators");
@@ -117,6 +142,8 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
           check(PCSetType(pc, PCHYPRE), "PCSetType");
           check(PCHYPRESetType(pc, "boomeramg"), "PCHYPRESetType");
         }
+      else if (settings.type == "cg-pmg")
+        setup_two_level(pc, matrix);
       else
         {
           check(PCSetType(pc, PCGAMG), "PCSetType");
@@ -126,6 +153,53 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
   check(KSPSetFromOptions(ksp), "KSPSetFromOptions (check the -ksp_*/-pc_* options)");
   check(KSPSetUp(ksp), "KSPSetUp (preconditioner setup)");
   setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void LinearSolver::setup_two_level(PC pc, dealii::PETScWrappers::MPI::SparseMatrix &matrix)
+{
+  if (!interpolation || !coarse_matrix)
+    throw SolveError("solver cg-pmg needs a coarse space (set_coarse_space); use element "
+                     "degree 2 or another solver.type");
+  // Two-level p-multigrid (Heys, Manteuffel, McCormick, Olson, J. Comput. Phys. 204,
+  // 2005): the degree-1 space on the same mesh is nested in the degree-2 space, so
+  // its stiffness is the Galerkin operator P^T K P (the caller assembles it directly).
+  // It has about a tenth of the nonzeros, and algebraic multigrid on it is cheap,
+  // while Chebyshev smoothing on the degree-2 level needs only products.
+  check(PCSetType(pc, PCMG), "PCSetType");
+  check(PCMGSetLevels(pc, 2, nullptr), "PCMGSetLevels");
+  check(PCMGSetType(pc, PC_MG_MULTIPLICATIVE), "PCMGSetType");
+  check(PCMGSetGalerkin(pc, PC_MG_GALERKIN_NONE), "PCMGSetGalerkin");
+  check(PCMGSetInterpolation(pc, 1, interpolation), "PCMGSetInterpolation");
+
+  // Fine level: Chebyshev with point Jacobi, eigenvalue bounds estimated
+  // by PETSc; symmetric, so CG stays valid.
+  KSP smoother;
+  check(PCMGGetSmoother(pc, 1, &smoother), "PCMGGetSmoother");
+  check(KSPSetOperators(smoother, matrix.petsc_matrix(), matrix.petsc_matrix()),
+        "KSPSetOperators (fine level)");
+  check(KSPSetType(smoother, KSPCHEBYSHEV), "KSPSetType (fine level)");
+  check(KSPChebyshevEstEigSet(smoother, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE),
+        "KSPChebyshevEstEigSet (fine level)");
+  // One Chebyshev step per smoothing (V(1,1)): fewer products per CG iteration than
+  // V(2,2), measured 8 % faster end to end for a few more iterations
+  // (benchmarks/README.md).
+  check(KSPSetTolerances(smoother, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT, 1),
+        "KSPSetTolerances (fine level)");
+  PC smoother_pc;
+  check(KSPGetPC(smoother, &smoother_pc), "KSPGetPC (fine level)");
+  check(PCSetType(smoother_pc, PCJACOBI), "PCSetType (fine level)");
+
+  // Coarse level: one V-cycle of BoomerAMG (-mg_coarse_pc_type gamg selects GAMG with
+  // the degree-1 rigid-body modes; on these operators it coarsens slowly, see
+  // benchmarks/README.md).
+  KSP coarse;
+  check(PCMGGetCoarseSolve(pc, &coarse), "PCMGGetCoarseSolve");
+  check(KSPSetOperators(coarse, coarse_matrix, coarse_matrix), "KSPSetOperators (coarse)");
+  check(KSPSetType(coarse, KSPPREONLY), "KSPSetType (coarse)");
+  PC coarse_pc;
+  check(KSPGetPC(coarse, &coarse_pc), "KSPGetPC (coarse)");
+  check(PCSetType(coarse_pc, PCHYPRE), "PCSetType (coarse)");
+  check(PCHYPRESetType(coarse_pc, "boomeramg"), "PCHYPRESetType (coarse)");
 }
 
 LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &solution,

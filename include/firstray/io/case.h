@@ -49,7 +49,12 @@ struct MaterialAssignment
 /// command line as -ksp_* / -pc_*, override the defaults.
 struct SolverSettings
 {
-  std::string type           = "cg-gamg"; ///< "cg-gamg", "cg-hypre" or "mumps"
+  /// "cg-pmg", "cg-gamg", "cg-hypre" or "mumps"; empty = the default for the element
+  /// degree (default_type()).
+  std::string type;
+  /// The default: CG + p-multigrid (BoomerAMG on the embedded degree-1 space) for
+  /// degree 2, CG + GAMG for degree 1 (benchmarks/README.md compares them).
+  static std::string default_type(unsigned degree) { return degree == 2 ? "cg-pmg" : "cg-gamg"; }
   /// Relative residual tolerance of the Krylov solver. 1e-8 moves displacements by
   /// far less than the discretisation error and saves 15-20 % of the iterations
   /// (benchmarks/README.md); tests that compare runs to 1e-8 ask for 1e-12.

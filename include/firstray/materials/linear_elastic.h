@@ -9,6 +9,8 @@ namespace firstray::materials
 /// Isotropic linear elastic law, sigma = lambda tr(eps) I + 2 mu eps
 /// (e.g. Sadd, Elasticity, 3rd ed., eq. 4.2.6), with
 /// lambda = E nu / ((1 + nu)(1 - 2 nu)) and mu = E / (2 (1 + nu)).
+/// A small-strain law (finite_strain() is false): an analysis uses it with linearised
+/// kinematics. Its finite-strain form is the base class's St. Venant-Kirchhoff default.
 class LinearElastic : public Material
 {
 public:
@@ -24,6 +26,7 @@ public:
   Stress      stress(const Strain &strain) const override;
   Tangent     tangent(const Strain &strain) const override;
   double      characteristic_modulus() const override { return youngs_modulus; }
+  bool        finite_strain() const override { return false; }
 
   double lambda() const { return lambda_; }
   double mu() const { return mu_; }

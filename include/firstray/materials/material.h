@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deal.II/base/symmetric_tensor.h>
+#include <deal.II/base/tensor.h>
 
 #include <limits>
 #include <map>
@@ -24,8 +25,8 @@ struct ParameterSpec
   std::string name;        ///< key in the case file, e.g. "E"
   std::string unit;        ///< e.g. "MPa", "-" for dimensionless
   std::string description; ///< one line for help texts
-  double      lower = -std::numeric_limits<double>::infinity();
-  double      upper = std::numeric_limits<double>::infinity();
+  double      lower           = -std::numeric_limits<double>::infinity();
+  double      upper           = std::numeric_limits<double>::infinity();
   bool        lower_inclusive = false;
   bool        upper_inclusive = false;
 
@@ -35,8 +36,21 @@ struct ParameterSpec
   std::string range_text() const;
 };
 
-/// A small-strain material law: stress and tangent at one point.
-/// Stress in MPa, strain dimensionless, tangent in MPa.
+/// A material law at one point, in two forms.
+///
+/// Small strain: Cauchy stress and tangent for the linearised strain tensor
+/// (stress(), tangent()). Every law provides this; for a finite-strain law it is
+/// the linearisation at F = I.
+///
+/// Finite strain, total Lagrangian: strain energy W(F) per reference volume, second
+/// Piola-Kirchhoff stress S = dW/dE and material tangent dS/dE, with the
+/// Green-Lagrange strain E = (F^T F - I)/2 (Holzapfel, Nonlinear Solid Mechanics,
+/// 2000, ch. 6). The base class implements this form as St. Venant-Kirchhoff
+/// built from the small-strain law, S = stress(E) and dS/dE = tangent(E), so a
+/// small-strain law has a valid (if only moderately-large-strain) finite-strain form.
+///
+/// Units: stress, energy density and tangents in MPa; strain dimensionless.
+/// F is the deformation gradient dx/dX (dimensionless).
 class Material
 {
 public:
@@ -47,8 +61,36 @@ public:
   virtual Stress stress(const Strain &strain) const = 0;
   /// Consistent tangent d(stress)/d(strain) at @p strain.
   virtual Tangent tangent(const Strain &strain) const = 0;
-  /// A representative Young's modulus in MPa (used to scale penalties and tolerances).
+  /// A representative Young's modulus in MPa (used to scale penalties and tolerances);
+  /// the initial (F = I) Young's modulus for a finite-strain law.
   virtual double characteristic_modulus() const = 0;
+
+  /// True for a finite-strain (hyperelastic) law, which an analysis should use with
+  /// nonlinear kinematics through strain_energy(), second_piola_kirchhoff() and
+  /// material_tangent(). False for a small-strain law, which an analysis uses with
+  /// linearised kinematics through stress() and tangent().
+  virtual bool finite_strain() const { return false; }
+
+  /// Strain energy W per unit reference volume (MPa) at deformation gradient @p F.
+  /// Default: W(E) = int_0^1 stress(t E) : E dt (3-point Gauss-Legendre in t), which
+  /// is W = 1/2 E : D : E for Hooke's law D.
+  /// @throws SolveError if det F <= 0.
+  virtual double strain_energy(const dealii::Tensor<2, 3> &F) const;
+
+  /// Second Piola-Kirchhoff stress S = dW/dE (MPa) at @p F.
+  /// Default: S = stress(E) with E = (F^T F - I)/2 (St. Venant-Kirchhoff).
+  /// @throws SolveError if det F <= 0.
+  virtual Stress second_piola_kirchhoff(const dealii::Tensor<2, 3> &F) const;
+
+  /// Material tangent dS/dE (MPa) at @p F, with minor and major symmetry.
+  /// Default: tangent(E) with E = (F^T F - I)/2.
+  /// @throws SolveError if det F <= 0.
+  virtual Tangent material_tangent(const dealii::Tensor<2, 3> &F) const;
+
+protected:
+  /// J = det F. @throws SolveError naming law() if J <= 0 (an inverted or collapsed
+  /// element), so that a Newton solver can cut back the load step.
+  double jacobian(const dealii::Tensor<2, 3> &F) const;
 };
 
 /// Parameter values by name, as read from a case file.

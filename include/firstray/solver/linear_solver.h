@@ -25,7 +25,9 @@ struct LinearSolveStats
 };
 
 /// Solves K u = f with PETSc: CG preconditioned by GAMG (with the rigid-body
-/// near-null space) or BoomerAMG, or a direct MUMPS LU. Settings come from the
+/// near-null space), by BoomerAMG, or by a two-level p-multigrid (degree-2
+/// smoothing by Chebyshev/Jacobi, the degree-1 Galerkin operator on the same
+/// mesh solved by one GAMG V-cycle), or a direct MUMPS Cholesky. Settings come from the
 /// case (`solver`), and any -ksp_* / -pc_* option in PETSc's options database
 /// (command line or `solver.petsc_options`) overrides them.
 class LinearSolver
@@ -41,6 +43,14 @@ public:
   static void set_near_null_space(dealii::PETScWrappers::MPI::SparseMatrix     &matrix,
                                   std::vector<dealii::PETScWrappers::MPI::Vector> modes);
 
+  /// For "cg-pmg": @p interpolation from the coarse (degree-1) space into the fine
+  /// space (fine rows x coarse columns; the solver takes ownership), the coarse
+  /// stiffness @p coarse (kept by the caller, alive until the last solve) and its
+  /// rigid-body modes (orthonormalised here).
+  void set_coarse_space(Mat                                             interpolation,
+                        dealii::PETScWrappers::MPI::SparseMatrix       &coarse,
+                        std::vector<dealii::PETScWrappers::MPI::Vector> modes);
+
   /// Build the preconditioner for @p matrix (timed separately from the solve).
   void setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix);
   /// Solve with the matrix given to setup(). @throws SolveError if PETSc does not converge.
@@ -48,8 +58,12 @@ public:
                          const dealii::PETScWrappers::MPI::Vector &rhs);
 
 private:
+  void setup_two_level(PC pc, dealii::PETScWrappers::MPI::SparseMatrix &matrix);
+
   io::SolverSettings settings;
   KSP                ksp = nullptr;
+  Mat                interpolation  = nullptr; // cg-pmg: fine <- coarse
+  Mat                coarse_matrix  = nullptr; // cg-pmg: degree-1 stiffness (not owned)
   double             setup_seconds = 0;
 };
 } // namespace firstray::solver

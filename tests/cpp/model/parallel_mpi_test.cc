@@ -7,16 +7,21 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <tuple>
+
 using namespace firstray;
 using namespace firstray::testing;
 
-class ParallelMpi : public ::testing::TestWithParam<unsigned>
+/// (element degree, solver type)
+class ParallelMpi : public ::testing::TestWithParam<std::tuple<unsigned, std::string>>
 {};
 
 TEST_P(ParallelMpi, DistributedSolveEqualsSerialSolve)
 {
   const auto mesh = box_mesh({8, 3, 3}, dealii::Point<3>(40.0, 10.0, 10.0), 0.2);
-  auto       c    = elastic_case(17000, 0.3, GetParam());
+  auto       c    = elastic_case(17000, 0.3, std::get<0>(GetParam()));
+  c.solver.type   = std::get<1>(GetParam());
   c.solver.rtol   = 1e-13;
   c.boundary_conditions = {fixed("x0"), force("x1", {0, 10, -50}), pressure("y1", 0.2)};
 
@@ -40,4 +45,13 @@ TEST_P(ParallelMpi, DistributedSolveEqualsSerialSolve)
         << serial.surfaces[s].name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Degrees, ParallelMpi, ::testing::Values(1u, 2u));
+INSTANTIATE_TEST_SUITE_P(DegreesAndSolvers, ParallelMpi,
+                         ::testing::Values(std::make_tuple(1u, std::string("cg-gamg")),
+                                           std::make_tuple(2u, std::string("cg-gamg")),
+                                           std::make_tuple(2u, std::string("cg-pmg")),
+                                           std::make_tuple(2u, std::string("cg-hypre"))),
+                         [](const auto &info) {
+                           std::string s = std::get<1>(info.param);
+                           s.erase(std::remove(s.begin(), s.end(), '-'), s.end());
+                           return "degree" + std::to_string(std::get<0>(info.param)) + "_" + s;
+                         });
