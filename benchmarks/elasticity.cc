@@ -79,7 +79,7 @@ Usage: [mpirun -np P] elasticity [options] [PETSc options]
   --min-dofs N         skip meshes with fewer than N DoFs (default 0)
   --degrees 1,2        element degrees to run (default 1,2)
   --solver TYPE        cg-pmg | cg-gamg | cg-hypre | mumps (default: the case's
-                       default, cg-pmg for degree 2 and cg-gamg for degree 1)
+                       default, cg-pmg for degree 2 and cg-hypre for degree 1)
   --rtol R             relative residual tolerance (default: the case default, 1e-8)
   --petsc-options STR  goes to the case's solver.petsc_options
   --csv PATH           CSV output (default <source>/benchmarks/results/elasticity.csv;

@@ -79,6 +79,24 @@ void BlockedSparseMatrix::reinit_blocked(const dealii::IndexSet               &o
     }
   ierr = ierr || MatSetOption(m, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE);
   ierr = ierr || MatSetOption(m, MAT_SYMMETRIC, PETSC_TRUE);
+  // Store every entry of the pattern (explicit zeros included): deal.II drops zero
+  // values when adding, and PETSc compresses unused slots out at the first assembly,
+  // so an entry that is zero in one matrix (a linear stiffness on a regular mesh) and
+  // nonzero in the next (a Newton tangent) would otherwise fail to insert.
+  std::vector<PetscInt>    columns;
+  std::vector<PetscScalar> zeros;
+  for (const auto i : owned)
+    {
+      const auto length = pattern.row_length(i);
+      columns.resize(length);
+      zeros.assign(length, 0.0);
+      for (dealii::types::global_dof_index k = 0; k < length; ++k)
+        columns[k] = pattern.column_number(i, k);
+      const PetscInt row = i;
+      ierr = ierr || MatSetValues(m, 1, &row, length, columns.data(), zeros.data(), INSERT_VALUES);
+    }
+  ierr = ierr || MatAssemblyBegin(m, MAT_FINAL_ASSEMBLY);
+  ierr = ierr || MatAssemblyEnd(m, MAT_FINAL_ASSEMBLY);
   if (ierr)
     throw SolveError("could not create the PETSc matrix with block size " +
                      std::to_string(block_size));

@@ -65,7 +65,7 @@ Case file (JSON):
      pressure:     MPa along the inward normal
   "steps": {"count": 1},                   load steps written to the output
   "solver": {"type": "cg-pmg",             cg-pmg | cg-gamg | cg-hypre | mumps; default
-                                           cg-pmg for degree 2, cg-gamg for degree 1
+                                           cg-pmg for degree 2, cg-hypre for degree 1
              "rtol": 1e-8, "max_iterations": 2000,
              "petsc_options": "-ksp_monitor"},
   "output": {"directory": "results/block", "fields": true}

@@ -1,4 +1,5 @@
 #include <firstray/assembly/elasticity_kernel.h>
+#include <firstray/assembly/finite_strain_kernel.h>
 #include <firstray/assembly/petsc_matrix.h>
 #include <firstray/errors.h>
 #include <firstray/materials/registry.h>
@@ -35,6 +36,7 @@
 #include <fstream>
 #include <iomanip>
 #include <set>
+#include <sstream>
 
 namespace firstray::model
 {
@@ -88,7 +90,8 @@ public:
         Tensor<2, 3> grad;
         for (unsigned d = 0; d < 3; ++d)
           grad[d] = inputs.solution_gradients[p][d];
-        const auto sigma = law.stress(scale * symmetrize(grad));
+        const auto sigma =
+          assembly::cauchy_stress(law, unit_symmetric_tensor<3>() + scale * grad);
         unsigned   k     = 0;
         for (unsigned i = 0; i < 3; ++i)
           for (unsigned j = 0; j < 3; ++j)
@@ -163,6 +166,17 @@ public:
   /// Component (0, 1, 2 for x, y, z) of every locally owned DoF, by index within `owned`.
   std::vector<unsigned char> owned_components() const;
   void   write_output(Result &result);
+  /// Create the output directory; true when fields are to be written.
+  bool   prepare_output();
+  /// Write the fields of displacement @p u (ghosted) as step @p step at load factor
+  /// @p factor, and rewrite solution.pvd with every step so far.
+  void   write_step(unsigned step, double factor, const PETScWrappers::MPI::Vector &u,
+                    Result &result);
+  /// Finite strain: Newton with line search and adaptive load steps (run()).
+  void   solve_newton(Result &result, solver::LinearSolver &linear_solver);
+  /// Tangent (when @p with_matrix) and residual r = lambda f_ext - f_int(u) at the
+  /// displacement in ghosted_solution, with homogeneous constraints; returns |r|.
+  double assemble_newton(double load_factor, bool with_matrix);
   std::string summary(const Result &result) const;
 
   io::Case                                        the_case;
@@ -181,12 +195,16 @@ public:
   PETScWrappers::MPI::Vector                      rhs, solution;       // owned
   PETScWrappers::MPI::Vector                      ghosted_solution;    // owned + ghosts
   PETScWrappers::MPI::Vector                      external_force;      // unconstrained f_ext
+  PETScWrappers::MPI::Vector                      external_force_free; // f_ext, 0 where prescribed
   std::vector<std::unique_ptr<materials::Material>> laws;              // by material id
   std::vector<const materials::Material *>        law_pointers;
   std::shared_ptr<const Function<3>>              body_force;
   std::vector<double>                             surface_area;       // by surface index
   std::vector<Tensor<1, 3>>                       surface_traction;   // force BCs, by BC index
   unsigned                                        block_size = 1;
+  bool                                            nonlinear  = false; // a finite-strain law
+  AffineConstraints<double>                       newton_constraints; // homogeneous
+  std::vector<std::pair<double, std::string>>     pvd_records;
   Result                                          stats;
   bool                                            solved = false;
 };
@@ -233,7 +251,10 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
       throw InputError("materials: region '" + mesh.region_names[r] + "' of mesh " +
                        mesh.source + " has no material");
   for (const auto &l : laws)
-    law_pointers.push_back(l.get());
+    {
+      law_pointers.push_back(l.get());
+      nonlinear = nonlinear || l->finite_strain();
+    }
   for (const auto &bc : the_case.boundary_conditions)
     mesh.surface_id(bc.surface, bc.context + ".surface");
   for (std::size_t i = 0; i < the_case.sections.size(); ++i)
@@ -612,6 +633,7 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result)
   for (auto &f : side_force)
     f.reinit(owned, comm);
   FEValues<3> values(mapping, fe, quadrature, update_gradients | update_JxW_values);
+  assembly::FiniteStrainScratch        scratch;
   std::vector<types::global_dof_index> dofs(n), face_dofs(fe.n_dofs_per_face());
   Vector<double>                       cell_u(n), cell_f(n);
   // Faces of ghost cells too: an owned DoF may lie only on faces of cells another
@@ -630,7 +652,8 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result)
                   {
                     values.reinit(cell);
                     cell->get_dof_values(ghosted_solution, cell_u);
-                    assembly::cell_internal_force(values, *laws[cell->material_id()], cell_u, cell_f);
+                    assembly::cell_finite_strain_internal_force(values, *laws[cell->material_id()],
+                                                                cell_u, cell_f, scratch);
                     computed = true;
                   }
                 side_force[s].add(dofs, cell_f);
@@ -692,7 +715,8 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   std::vector<std::vector<double>>     vm(mesh.n_regions());
   std::vector<double>                  volume(mesh.n_regions(), 0), max_principal(mesh.n_regions(), -1e300);
   const FEValuesExtractors::Vector     displacement(0);
-  std::vector<SymmetricTensor<2, 3>>   strains(quadrature.size());
+  std::vector<Tensor<2, 3>>            gradients(quadrature.size());
+  assembly::FiniteStrainScratch        scratch;
   std::vector<double>                  cell_vm(mesh.tetrahedra.size(), 0.0);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
@@ -700,14 +724,16 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
         values.reinit(cell);
         cell->get_dof_values(ghosted_solution, cell_u);
         const auto &law = *laws[cell->material_id()];
-        assembly::cell_internal_force(values, law, cell_u, cell_f);
+        assembly::cell_finite_strain_internal_force(values, law, cell_u, cell_f, scratch);
         cell->get_dof_indices(dofs);
         internal_force.add(dofs, cell_f);
-        values[displacement].get_function_symmetric_gradients(ghosted_solution, strains);
+        values[displacement].get_function_gradients(ghosted_solution, gradients);
         const unsigned r = cell->material_id();
         for (const unsigned q : values.quadrature_point_indices())
           {
-            const auto sigma = law.stress(strains[q]);
+            // Cauchy stress; for a small-strain law, the stress of the linearised strain.
+            const auto sigma =
+              assembly::cauchy_stress(law, unit_symmetric_tensor<3>() + gradients[q]);
             vm[r].push_back(assembly::von_mises(sigma));
             cell_vm[cell->id().get_coarse_cell_id()] += vm[r].back() / quadrature.size();
             volume[r] += values.JxW(q);
@@ -836,7 +862,8 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
   j["units"] = {{"length", "mm"}, {"force", "N"}, {"stress", "MPa"}, {"time", "s"}};
   j["case"]  = the_case.source;
   j["mesh"]  = mesh.source;
-  j["analysis"] = "linear-elastic, small strain";
+  j["analysis"] = nonlinear ? "finite strain (total Lagrangian), Newton with line search" :
+                              "linear, small strain";
   for (const auto &r : result.regions)
     j["regions"][r.name] = {{"volume", r.volume},
                             {"max_von_mises", r.max_von_mises},
@@ -864,15 +891,19 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                  {"block_size", block_size},
                  {"steps", the_case.n_steps},
                  {"wall_time", result.timings}};
+  if (nonlinear)
+    j["solver"]["newton"] = {{"load_factors", result.load_factors},
+                             {"iterations_per_step", result.newton_iterations},
+                             {"cutbacks", result.cutbacks}};
   return j.dump(2);
 }
 
-void ElasticityAnalysis::Impl::write_output(Result &result)
+bool ElasticityAnalysis::Impl::prepare_output()
 {
   namespace fs = std::filesystem;
   const std::string dir = the_case.output_directory;
   if (dir.empty())
-    return;
+    return false;
   if (Utilities::MPI::this_mpi_process(comm) == 0)
     {
       std::error_code ec;
@@ -881,55 +912,241 @@ void ElasticityAnalysis::Impl::write_output(Result &result)
         throw InputError("output.directory: cannot create '" + dir + "': " + ec.message());
     }
   MPI_Barrier(comm);
+  return the_case.write_fields;
+}
 
-  if (the_case.write_fields)
+void ElasticityAnalysis::Impl::write_step(const unsigned step, const double factor,
+                                          const PETScWrappers::MPI::Vector &u, Result &result)
+{
+  const std::string dir = the_case.output_directory;
+  Vector<float>     region(tria.n_active_cells()), rank(tria.n_active_cells());
+  for (const auto &cell : tria.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        region(cell->active_cell_index()) = cell->material_id();
+        rank(cell->active_cell_index())   = tria.locally_owned_subdomain();
+      }
+  StressPostprocessor stress(law_pointers, 1.0);
+  DataOut<3>          data_out;
+  // Degree 2 is written as linear cells on patches subdivided once
+  // (write_higher_order_cells makes deal.II 9.4.1 write invalid simplex VTU).
+  data_out.attach_dof_handler(dof_handler);
+  std::vector<DataComponentInterpretation::DataComponentInterpretation> kinds(
+    3, DataComponentInterpretation::component_is_part_of_vector);
+  data_out.add_data_vector(u, std::vector<std::string>(3, "displacement"),
+                           DataOut<3>::type_dof_data, kinds);
+  data_out.add_data_vector(u, stress);
+  data_out.add_data_vector(region, "region_id");
+  data_out.add_data_vector(rank, "rank");
+  data_out.build_patches(mapping, the_case.degree);
+  const std::string pvtu =
+    data_out.write_vtu_with_pvtu_record(dir + "/", "solution", step, comm, 3, 0);
+  pvd_records.emplace_back(factor, pvtu);
+  result.written_files.push_back(dir + "/" + pvtu);
+
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
     {
-      Vector<float> region(tria.n_active_cells()), rank(tria.n_active_cells());
-      for (const auto &cell : tria.active_cell_iterators())
-        if (cell->is_locally_owned())
-          {
-            region(cell->active_cell_index()) = cell->material_id();
-            rank(cell->active_cell_index())   = tria.locally_owned_subdomain();
-          }
-      std::vector<std::pair<double, std::string>> records;
-      for (unsigned step = 1; step <= the_case.n_steps; ++step)
-        {
-          const double               factor = double(step) / the_case.n_steps;
-          PETScWrappers::MPI::Vector scaled(owned, relevant, comm);
-          PETScWrappers::MPI::Vector tmp(owned, comm);
-          tmp = solution;
-          tmp *= factor;
-          scaled = tmp;
-          StressPostprocessor stress(law_pointers, 1.0);
-          DataOut<3>          data_out;
-          // Degree 2 is written as linear cells on patches subdivided once
-          // (write_higher_order_cells makes deal.II 9.4.1 write invalid simplex VTU).
-          data_out.attach_dof_handler(dof_handler);
-          std::vector<DataComponentInterpretation::DataComponentInterpretation> kinds(
-            3, DataComponentInterpretation::component_is_part_of_vector);
-          data_out.add_data_vector(scaled, std::vector<std::string>(3, "displacement"),
-                                   DataOut<3>::type_dof_data, kinds);
-          data_out.add_data_vector(scaled, stress);
-          data_out.add_data_vector(region, "region_id");
-          data_out.add_data_vector(rank, "rank");
-          data_out.build_patches(mapping, the_case.degree);
-          const std::string pvtu = data_out.write_vtu_with_pvtu_record(
-            dir + "/", "solution", step, comm, 3, 0);
-          records.emplace_back(factor, pvtu);
-          result.written_files.push_back(dir + "/" + pvtu);
-        }
-      if (Utilities::MPI::this_mpi_process(comm) == 0)
-        {
-          // Write to a temporary name and rename, so a reader never sees a half file.
-          const std::string path = dir + "/solution.pvd";
-          {
-            std::ofstream pvd(path + ".tmp");
-            DataOutBase::write_pvd_record(pvd, records);
-          }
-          fs::rename(path + ".tmp", path);
-        }
-      result.written_files.push_back(dir + "/solution.pvd");
+      // Write to a temporary name and rename, so a reader never sees a half file;
+      // rewritten after every step, so it always lists the steps written so far.
+      const std::string path = dir + "/solution.pvd";
+      {
+        std::ofstream pvd(path + ".tmp");
+        DataOutBase::write_pvd_record(pvd, pvd_records);
+      }
+      std::filesystem::rename(path + ".tmp", path);
     }
+  if (std::find(result.written_files.begin(), result.written_files.end(),
+                dir + "/solution.pvd") == result.written_files.end())
+    result.written_files.push_back(dir + "/solution.pvd");
+}
+
+void ElasticityAnalysis::Impl::write_output(Result &result)
+{
+  if (!prepare_output())
+    return;
+  // Linear: the load steps scale the one solution exactly.
+  for (unsigned step = 1; step <= the_case.n_steps; ++step)
+    {
+      const double               factor = double(step) / the_case.n_steps;
+      PETScWrappers::MPI::Vector scaled(owned, relevant, comm);
+      PETScWrappers::MPI::Vector tmp(owned, comm);
+      tmp = solution;
+      tmp *= factor;
+      scaled = tmp;
+      write_step(step, factor, scaled, result);
+    }
+}
+
+
+double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const bool with_matrix)
+{
+  if (with_matrix)
+    static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix) = 0;
+  rhs = 0;
+  FEValues<3> values(mapping, fe, quadrature, update_gradients | update_JxW_values);
+  const unsigned                       n = fe.n_dofs_per_cell();
+  FullMatrix<double>                   cell_matrix(n, n);
+  Vector<double>                       cell_u(n), cell_f(n);
+  std::vector<types::global_dof_index> dofs(n);
+  assembly::FiniteStrainScratch        scratch;
+  std::string                          failure;
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned() && failure.empty())
+      {
+        values.reinit(cell);
+        cell->get_dof_values(ghosted_solution, cell_u);
+        const auto &law = *laws[cell->material_id()];
+        try
+          {
+            if (with_matrix)
+              assembly::cell_finite_strain(values, law, cell_u, cell_matrix, cell_f, scratch);
+            else
+              assembly::cell_finite_strain_internal_force(values, law, cell_u, cell_f, scratch);
+          }
+        catch (const SolveError &e)
+          {
+            // Finish the collective calls below on every rank, then fail together.
+            failure = std::string(e.what()) + " in region '" +
+                      mesh.region_names[cell->material_id()] + "'";
+            continue;
+          }
+        cell_f *= -1.0;
+        cell->get_dof_indices(dofs);
+        if (with_matrix)
+          newton_constraints.distribute_local_to_global(
+            cell_matrix, cell_f, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs);
+        else
+          newton_constraints.distribute_local_to_global(cell_f, dofs, rhs);
+      }
+  if (with_matrix)
+    matrix.compress(VectorOperation::add);
+  rhs.compress(VectorOperation::add);
+  const auto failures = Utilities::MPI::all_gather(comm, failure);
+  for (const auto &f : failures)
+    if (!f.empty())
+      throw SolveError(f);
+  rhs.add(load_factor, external_force_free);
+  return rhs.l2_norm();
+}
+
+void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver &linear_solver)
+{
+  // Newton settings: relative residual 1e-8 of the step's first residual (with a floor
+  // of 1e-12 of the load scale), at most 25 iterations per step, backtracking line
+  // search (Armijo, c = 1e-4, up to 5 halvings), at most 10 cut-backs in a row.
+  constexpr unsigned max_newton = 25, max_halvings = 5, max_cutbacks = 10;
+  constexpr double   newton_rtol = 1e-8;
+
+  make_dirichlet_constraints(dof_handler, relevant, true, newton_constraints);
+  external_force_free.reinit(owned, comm);
+  external_force_free = external_force;
+  std::vector<types::global_dof_index> prescribed;
+  for (const auto i : owned)
+    if (constraints.is_constrained(i))
+      {
+        prescribed.push_back(i);
+        external_force_free(i) = 0;
+      }
+  external_force_free.compress(VectorOperation::insert);
+  const double load_scale = external_force_free.l2_norm();
+
+  solution.reinit(owned, comm);
+  ghosted_solution.reinit(owned, relevant, comm);
+  PETScWrappers::MPI::Vector converged(owned, comm), base(owned, comm), du(owned, comm);
+  const bool                 fields = prepare_output();
+
+  double             lambda = 0, dlambda = 1.0 / the_case.n_steps;
+  unsigned           cutbacks_in_a_row = 0;
+  std::ostringstream tried;
+  while (lambda < 1 - 1e-12)
+    {
+      const double target = std::min(1.0, lambda + dlambda);
+      solution            = converged;
+      for (const auto i : prescribed)
+        solution(i) = target * constraints.get_inhomogeneity(i);
+      solution.compress(VectorOperation::insert);
+      std::vector<double> history;
+      unsigned            iterations = 0;
+      try
+        {
+          ghosted_solution = solution;
+          double       r   = assemble_newton(target, true);
+          const double tol = std::max(newton_rtol * r, 1e-12 * (load_scale + r));
+          history.push_back(r);
+          while (r > tol)
+            {
+              if (iterations == max_newton)
+                throw SolveError("no convergence in " + std::to_string(max_newton) +
+                                 " Newton iterations");
+              linear_solver.setup(matrix);
+              du.reinit(owned, comm);
+              result.linear_iterations += linear_solver.solve(du, rhs).iterations;
+              ++iterations;
+              // Backtracking: halve the step until the residual decreases enough.
+              base         = solution;
+              double alpha = 1, trial = 0;
+              for (unsigned halving = 0;; ++halving)
+                {
+                  solution = base;
+                  solution.add(alpha, du);
+                  ghosted_solution = solution;
+                  bool inverted    = false;
+                  try
+                    {
+                      trial = assemble_newton(target, false);
+                    }
+                  catch (const SolveError &e)
+                    {
+                      if (halving == max_halvings)
+                        throw SolveError(std::string("line search: ") + e.what() +
+                                         " even at 1/32 of the Newton step");
+                      inverted = true;
+                    }
+                  if (!inverted && (trial <= (1 - 1e-4 * alpha) * r || halving == max_halvings))
+                    break;
+                  alpha *= 0.5;
+                }
+              r = assemble_newton(target, true);
+              history.push_back(r);
+            }
+        }
+      catch (const SolveError &e)
+        {
+          tried << "\n  step to load factor " << target << " (from " << lambda
+                << "): " << e.what() << "; residuals";
+          for (const double h : history)
+            tried << ' ' << h;
+          ++result.cutbacks;
+          if (++cutbacks_in_a_row > max_cutbacks)
+            {
+              solution         = converged;
+              ghosted_solution = solution;
+              std::ostringstream msg;
+              msg << "Newton did not converge: the load step was halved " << max_cutbacks
+                  << " times in a row at load factor " << lambda << " (" << result.load_factors.size()
+                  << " converged steps";
+              if (fields)
+                msg << ", written to " << the_case.output_directory;
+              msg << "). Tried:" << tried.str()
+                  << "\nTry more \"steps\", a smaller load, or check for inverted elements.";
+              throw SolveError(msg.str());
+            }
+          dlambda *= 0.5;
+          continue;
+        }
+      // Converged.
+      converged = solution;
+      lambda    = target;
+      cutbacks_in_a_row = 0;
+      result.load_factors.push_back(lambda);
+      result.newton_iterations.push_back(iterations);
+      if (fields)
+        write_step(result.load_factors.size(), lambda, ghosted_solution, result);
+      if (iterations <= 4)
+        dlambda *= 1.5;
+    }
+  solution         = converged;
+  ghosted_solution = solution;
 }
 
 Result ElasticityAnalysis::Impl::run()
@@ -948,20 +1165,31 @@ Result ElasticityAnalysis::Impl::run()
 
   solver::LinearSolver linear_solver(the_case.solver);
   setup_coarse_space(linear_solver);
-  linear_solver.setup(matrix);
-  result.timings["preconditioner"] = watch.lap();
-  solution.reinit(owned, comm);
-  const auto lstats = linear_solver.solve(solution, rhs);
-  constraints.distribute(solution);
-  ghosted_solution.reinit(owned, relevant, comm);
-  ghosted_solution           = solution;
-  result.linear_iterations   = lstats.iterations;
-  result.timings["solve"]    = watch.lap();
-  solved                     = true;
+  result.finite_strain = nonlinear;
+  if (!nonlinear)
+    {
+      linear_solver.setup(matrix);
+      result.timings["preconditioner"] = watch.lap();
+      solution.reinit(owned, comm);
+      const auto lstats = linear_solver.solve(solution, rhs);
+      constraints.distribute(solution);
+      ghosted_solution.reinit(owned, relevant, comm);
+      ghosted_solution           = solution;
+      result.linear_iterations   = lstats.iterations;
+      result.timings["solve"]    = watch.lap();
+    }
+  else
+    {
+      result.timings["preconditioner"] = watch.lap();
+      solve_newton(result, linear_solver); // writes the fields of every converged step
+      result.timings["newton"] = watch.lap();
+    }
+  solved = true;
 
   postprocess(result);
   result.timings["postprocess"] = watch.lap();
-  write_output(result);
+  if (!nonlinear)
+    write_output(result);
   result.timings["output"] = watch.lap();
 
   result.summary_json = summary(result);

@@ -53,8 +53,9 @@ struct SolverSettings
   /// degree (default_type()).
   std::string type;
   /// The default: CG + p-multigrid (BoomerAMG on the embedded degree-1 space) for
-  /// degree 2, CG + GAMG for degree 1 (benchmarks/README.md compares them).
-  static std::string default_type(unsigned degree) { return degree == 2 ? "cg-pmg" : "cg-gamg"; }
+  /// degree 2, CG + BoomerAMG for degree 1 (GAMG coarsens degree-1 elasticity slowly;
+  /// benchmarks/README.md compares them).
+  static std::string default_type(unsigned degree) { return degree == 2 ? "cg-pmg" : "cg-hypre"; }
   /// Relative residual tolerance of the Krylov solver. 1e-8 moves displacements by
   /// far less than the discretisation error and saves 15-20 % of the iterations
   /// (benchmarks/README.md); tests that compare runs to 1e-8 ask for 1e-12.

@@ -75,16 +75,25 @@ struct Result
   std::vector<std::string>           written_files;
   unsigned long                      n_dofs = 0;
   unsigned                           n_ranks = 1;
-  unsigned                           linear_iterations = 0;
+  unsigned                           linear_iterations = 0; ///< summed over Newton iterations
+  bool                               finite_strain = false; ///< solved by Newton (a finite-strain law)
+  std::vector<double>                load_factors;          ///< of the converged load steps
+  std::vector<unsigned>              newton_iterations;     ///< per converged load step
+  unsigned                           cutbacks = 0;          ///< load steps halved after a failure
   std::map<std::string, double>      timings; ///< seconds per phase
 
   const RegionResult  &region(const std::string &name) const;
   const SurfaceResult &surface(const std::string &name) const;
 };
 
-/// Linear elasticity on a tetrahedral mesh: FE_SimplexP (degree 1 or 2), assembled
-/// in parallel into PETSc and solved with CG + GAMG (rigid-body near-null space)
-/// or MUMPS. The case's load steps scale the single linear solution exactly.
+/// Elasticity on a tetrahedral mesh: FE_SimplexP (degree 1 or 2), assembled in parallel
+/// into PETSc and solved with CG (p-multigrid, GAMG or BoomerAMG) or MUMPS.
+/// With only small-strain laws the problem is linear and the case's load steps scale the
+/// single solution exactly. With a finite-strain law in any region the analysis is
+/// total-Lagrangian: Newton with a backtracking line search over load steps that are
+/// halved on failure and grown after easy convergence; loads are dead loads (forces
+/// and pressures act on the reference configuration), small-strain regions use
+/// linearised kinematics.
 class ElasticityAnalysis
 {
 public:

@@ -55,3 +55,29 @@ INSTANTIATE_TEST_SUITE_P(DegreesAndSolvers, ParallelMpi,
                            s.erase(std::remove(s.begin(), s.end(), '-'), s.end());
                            return "degree" + std::to_string(std::get<0>(info.param)) + "_" + s;
                          });
+
+TEST(FiniteStrainMpi, DistributedNewtonEqualsSerialNewton)
+{
+  // Neo-Hookean cantilever under a large tip force: Newton on 2 ranks gives the 1-rank
+  // answer (same steps, same iterations, same field to 1e-8).
+  const auto mesh = box_mesh({6, 2, 2}, dealii::Point<3>(30.0, 10.0, 10.0), 0.2);
+  auto       c    = elastic_case(10, 0.3, 2);
+  c.materials.front().law = "neo-hookean";
+  c.solver.type           = "";
+  c.n_steps               = 2;
+  c.boundary_conditions   = {fixed("x0"), force("x1", {0, 0, -20})};
+  model::ElasticityAnalysis parallel_analysis(c, mesh, MPI_COMM_WORLD);
+  const auto                parallel = parallel_analysis.run();
+  model::ElasticityAnalysis serial_analysis(c, mesh, MPI_COMM_SELF);
+  const auto                serial = serial_analysis.run();
+  EXPECT_EQ(parallel.newton_iterations, serial.newton_iterations);
+  EXPECT_LT(firstray::testing::relative_displacement_difference(parallel, serial), 1e-8);
+  // Large deformation indeed: the tip moves by more than 10 % of the length.
+  double tip = 0;
+  for (const auto &u : serial.vertex_displacement)
+    tip = std::max(tip, std::abs(u[2]));
+  EXPECT_GT(tip, 3.0);
+  for (unsigned d = 0; d < 3; ++d)
+    EXPECT_NEAR(parallel.surface("x0").reaction_force[d], serial.surface("x0").reaction_force[d],
+                1e-7 * 20);
+}
