@@ -42,7 +42,8 @@ Exit codes: 0 success, 1 usage error, 2 bad input (case, mesh, names, values),
 
 const char *solve_help = R"(firstray solve CASE.json [PETSc options]
 
-Solves a linear-elastic (small strain) analysis of a Gmsh tetrahedral mesh.
+Solves an elastic analysis of a Gmsh tetrahedral mesh: linear (small strain) when
+every law is linear-elastic, otherwise total-Lagrangian finite strain by Newton.
 Units: mm, N, MPa, s. Relative paths resolve against the case file's folder.
 
 Case file (JSON):
@@ -52,6 +53,11 @@ Case file (JSON):
   "materials": {                           one entry per physical volume, by name
     "block": {"law": "linear-elastic", "E": 17000, "nu": 0.3}
   },                                       E in MPa (> 0), nu in (-1, 0.5)
+     laws: linear-elastic (E, nu; small strain), st-venant-kirchhoff (E, nu),
+           neo-hookean (E, nu; compressible), mooney-rivlin (c1, c2, k in MPa);
+           any law but linear-elastic makes the analysis finite strain: Newton with
+           line search over "steps" load steps (halved on failure, grown when easy),
+           forces and pressures as dead loads on the reference configuration
   "boundary_conditions": [                 on physical surfaces, by name
     {"surface": "bottom", "type": "fixed"},
     {"surface": "side",   "type": "fixed", "components": ["x"]},

@@ -169,7 +169,8 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
   c.base_directory = base_directory;
   reject_unknown_keys(root,
                       {"mesh", "geometry", "element", "materials", "boundary_conditions", "steps",
-                       "output", "solver", "name", "description", "load_case", "sections"},
+                       "output", "solver", "name", "description", "load_case", "sections",
+                       "contact"},
                       "");
 
   if (root.contains("mesh") && root.contains("geometry"))
@@ -243,6 +244,71 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
         }
     }
 
+  if (root.contains("contact"))
+    {
+      const json &list = root.at("contact");
+      if (!list.is_array())
+        throw InputError("contact: expected a list of pairs");
+      for (std::size_t i = 0; i < list.size(); ++i)
+        {
+          const std::string where = "contact[" + std::to_string(i) + "]";
+          const json       &o     = list[i];
+          if (!o.is_object())
+            throw InputError(where + ": expected an object");
+          reject_unknown_keys(o, {"pair", "friction", "method", "two_pass", "tied", "penalty_scale",
+                                  "gap_tolerance"},
+                              where);
+          ContactPair pair;
+          pair.context = where;
+          if (!o.contains("pair") || !o.at("pair").is_array() || o.at("pair").size() != 2)
+            throw InputError(where + ".pair: expected [slave surface, master surface]");
+          pair.slave  = text(o.at("pair")[0], where + ".pair[0]");
+          pair.master = text(o.at("pair")[1], where + ".pair[1]");
+          if (pair.slave == pair.master)
+            throw InputError(where + ".pair: slave and master are the same surface '" +
+                             pair.slave + "'");
+          if (o.contains("friction"))
+            {
+              pair.friction = number(o.at("friction"), where + ".friction");
+              if (!(pair.friction >= 0))
+                throw InputError(where + ".friction: must be >= 0");
+              if (pair.friction > 0)
+                throw InputError(where + ".friction: Coulomb friction is not implemented yet; "
+                                         "only frictionless contact (0)");
+            }
+          if (o.contains("method"))
+            {
+              pair.method = text(o.at("method"), where + ".method");
+              if (pair.method != "augmented-lagrangian" && pair.method != "active-set")
+                throw InputError(where + ".method: unknown method '" + pair.method +
+                                 "' (allowed: augmented-lagrangian, active-set)");
+              if (pair.method == "active-set")
+                throw InputError(where + ".method: active-set is not implemented yet; use "
+                                         "augmented-lagrangian");
+            }
+          for (const char *flag : {"two_pass", "tied"})
+            if (o.contains(flag))
+              {
+                if (!o.at(flag).is_boolean())
+                  throw InputError(where + "." + flag + ": expected true or false");
+                if (o.at(flag).get<bool>())
+                  throw InputError(where + "." + flag + ": not implemented yet");
+              }
+          if (o.contains("penalty_scale"))
+            {
+              pair.penalty_scale = number(o.at("penalty_scale"), where + ".penalty_scale");
+              if (!(pair.penalty_scale > 0))
+                throw InputError(where + ".penalty_scale: must be > 0");
+            }
+          if (o.contains("gap_tolerance"))
+            {
+              pair.gap_tolerance = number(o.at("gap_tolerance"), where + ".gap_tolerance");
+              if (!(pair.gap_tolerance > 0))
+                throw InputError(where + ".gap_tolerance: must be > 0 (mm)");
+            }
+          c.contact.push_back(pair);
+        }
+    }
   if (root.contains("sections"))
     {
       const json &list = root.at("sections");

@@ -1,5 +1,6 @@
 #include <firstray/assembly/elasticity_kernel.h>
 #include <firstray/assembly/finite_strain_kernel.h>
+#include <firstray/contact/contact_pair.h>
 #include <firstray/assembly/petsc_matrix.h>
 #include <firstray/errors.h>
 #include <firstray/materials/registry.h>
@@ -32,6 +33,7 @@
 #include <fnmatch.h>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -205,6 +207,8 @@ public:
   bool                                            nonlinear  = false; // a finite-strain law
   AffineConstraints<double>                       newton_constraints; // homogeneous
   std::vector<std::pair<double, std::string>>     pvd_records;
+  std::vector<std::unique_ptr<contact::ContactPair>> contact_pairs;
+  IndexSet                                        constrained_rows; // relevant + contact rows
   Result                                          stats;
   bool                                            solved = false;
 };
@@ -219,8 +223,12 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
   , quadrature(c.degree + 1)
   , face_quadrature(c.degree + 1)
 {
+  // Contact couples separate bodies only through the contact stiffness, which the
+  // p-multigrid's degree-1 level does not see: MUMPS by default until it does.
   if (the_case.solver.type.empty())
-    the_case.solver.type = io::SolverSettings::default_type(the_case.degree);
+    the_case.solver.type = the_case.contact.empty() ?
+                             io::SolverSettings::default_type(the_case.degree) :
+                             "mumps";
   // Materials per region: an exact name wins; otherwise the first matching pattern
   // ("*/cortical", "cartilage/*", fnmatch syntax) in the order of the case.
   laws.resize(mesh.n_regions());
@@ -257,6 +265,12 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
     }
   for (const auto &bc : the_case.boundary_conditions)
     mesh.surface_id(bc.surface, bc.context + ".surface");
+  for (const auto &pair : the_case.contact)
+    {
+      mesh.surface_id(pair.slave, pair.context + ".pair[0]");
+      mesh.surface_id(pair.master, pair.context + ".pair[1]");
+      nonlinear = true;
+    }
   for (std::size_t i = 0; i < the_case.sections.size(); ++i)
     {
       const auto       &section = the_case.sections[i];
@@ -302,7 +316,18 @@ void ElasticityAnalysis::Impl::setup_system()
 
 void ElasticityAnalysis::Impl::make_constraints()
 {
-  make_dirichlet_constraints(dof_handler, relevant, false, constraints);
+  // Contact pairs first: their rows (DoFs of master facets on other ranks) need the
+  // constraints of those DoFs too.
+  constrained_rows = relevant;
+  contact_pairs.clear();
+  for (const auto &pair : the_case.contact)
+    {
+      contact_pairs.push_back(std::make_unique<contact::ContactPair>(
+        pair, mesh.surface_id(pair.slave, pair.context), mesh.surface_id(pair.master, pair.context),
+        dof_handler, mapping, face_quadrature, law_pointers, comm));
+      constrained_rows.add_indices(contact_pairs.back()->coupling_rows());
+    }
+  make_dirichlet_constraints(dof_handler, constrained_rows, false, constraints);
 }
 
 void ElasticityAnalysis::Impl::make_dirichlet_constraints(const DoFHandler<3>       &dofs,
@@ -341,6 +366,11 @@ void ElasticityAnalysis::Impl::make_dirichlet_constraints(const DoFHandler<3>   
           VectorTools::interpolate_boundary_values(mapping, dofs, id, value, result, mask);
         }
     }
+  // A DoF on a constrained face of another rank's cell is constrained here too (the
+  // owner's and its neighbours' constraints agree), so that no rank adds coupling
+  // terms into a row another rank treats as prescribed.
+  // (For contact rows beyond the ghost layer the owners send their constraints.)
+  result.make_consistent_in_parallel(dofs.locally_owned_dofs(), relevant_dofs, comm);
   result.close();
 }
 
@@ -387,9 +417,12 @@ ElasticityAnalysis::Impl::rigid_body_modes(const DoFHandler<3> &dof_handler, boo
 
 void ElasticityAnalysis::Impl::assemble()
 {
-  DynamicSparsityPattern dsp(relevant);
+  const IndexSet &rows = constrained_rows;
+  DynamicSparsityPattern dsp(rows);
   DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
-  SparsityTools::distribute_sparsity_pattern(dsp, owned, comm, relevant);
+  for (const auto &pair : contact_pairs)
+    pair->add_couplings(dsp);
+  SparsityTools::distribute_sparsity_pattern(dsp, owned, comm, rows);
 
   // Block size 3 (x, y, z of a node together) when the numbering interleaves them.
   bool interleaved = false;
@@ -399,6 +432,10 @@ void ElasticityAnalysis::Impl::assemble()
   // faster there; the algebraic multigrids and MUMPS need AIJ.
   matrix.reinit_blocked(owned, dsp, comm, block_size,
                         block_size == 3 && the_case.solver.type == "cg-pmg");
+  // Contact pairings can change as bodies slide: entries beyond the reference
+  // neighbourhoods in the pattern are then inserted as they appear.
+  if (!contact_pairs.empty())
+    MatSetOption(matrix.petsc_matrix(), MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_FALSE);
   rhs.reinit(owned, comm);
   external_force.reinit(owned, comm);
 
@@ -704,6 +741,19 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result)
 
 void ElasticityAnalysis::Impl::postprocess(Result &result)
 {
+  for (const auto &pair : contact_pairs)
+    {
+      const auto    st = pair->statistics(ghosted_solution);
+      ContactResult c;
+      c.name            = pair->settings().slave + ":" + pair->settings().master;
+      c.normal_force    = st.normal_force;
+      c.area            = st.area;
+      c.max_pressure    = st.max_pressure;
+      c.mean_pressure   = st.mean_pressure;
+      c.max_penetration = st.max_penetration;
+      c.augmentations   = st.augmentations;
+      result.contact.push_back(c);
+    }
   // Internal force with the computed displacement, without constraints: the
   // reaction at constrained DoFs is r = f_int - f_ext.
   PETScWrappers::MPI::Vector internal_force(owned, comm);
@@ -862,7 +912,9 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
   j["units"] = {{"length", "mm"}, {"force", "N"}, {"stress", "MPa"}, {"time", "s"}};
   j["case"]  = the_case.source;
   j["mesh"]  = mesh.source;
-  j["analysis"] = nonlinear ? "finite strain (total Lagrangian), Newton with line search" :
+  j["analysis"] = !contact_pairs.empty() ?
+                   "contact (augmented Lagrangian), Newton with line search" :
+                 nonlinear ? "finite strain (total Lagrangian), Newton with line search" :
                               "linear, small strain";
   for (const auto &r : result.regions)
     j["regions"][r.name] = {{"volume", r.volume},
@@ -876,6 +928,13 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
     j["groups"][g.name] = {{"volume", g.volume},
                            {"max_von_mises", g.max_von_mises},
                            {"p99_von_mises", g.p99_von_mises}};
+  for (const auto &c : result.contact)
+    j["contact"][c.name] = {{"normal_force", c.normal_force},
+                            {"area", c.area},
+                            {"max_pressure", c.max_pressure},
+                            {"mean_pressure", c.mean_pressure},
+                            {"max_penetration", c.max_penetration},
+                            {"augmentations", c.augmentations}};
   for (const auto &s : result.sections)
     j["sections"][s.name] = {{"surface", s.surface},
                              {"area", s.area},
@@ -1018,6 +1077,10 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
         else
           newton_constraints.distribute_local_to_global(cell_f, dofs, rhs);
       }
+  for (const auto &pair : contact_pairs) // collective: every rank takes part
+    pair->assemble(ghosted_solution,
+                   with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
+                   rhs, newton_constraints);
   if (with_matrix)
     matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
@@ -1035,9 +1098,11 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
   // of 1e-12 of the load scale), at most 25 iterations per step, backtracking line
   // search (Armijo, c = 1e-4, up to 5 halvings), at most 10 cut-backs in a row.
   constexpr unsigned max_newton = 25, max_halvings = 5, max_cutbacks = 10;
+  constexpr unsigned max_augmentations = 5; // contact: Uzawa updates per load step
+  const bool         debug_newton      = std::getenv("FIRSTRAY_DEBUG_NEWTON") != nullptr;
   constexpr double   newton_rtol = 1e-8;
 
-  make_dirichlet_constraints(dof_handler, relevant, true, newton_constraints);
+  make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
   external_force_free.reinit(owned, comm);
   external_force_free = external_force;
   std::vector<types::global_dof_index> prescribed;
@@ -1049,6 +1114,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       }
   external_force_free.compress(VectorOperation::insert);
   const double load_scale = external_force_free.l2_norm();
+  for (const auto &pair : contact_pairs)
+    pair->save_state();
 
   solution.reinit(owned, comm);
   ghosted_solution.reinit(owned, relevant, comm);
@@ -1067,47 +1134,81 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       solution.compress(VectorOperation::insert);
       std::vector<double> history;
       unsigned            iterations = 0;
+      // Newton from the current iterate at load factor `target`; returns iterations.
+      auto newton = [&]() {
+        unsigned its     = 0;
+        ghosted_solution = solution;
+        double       r   = assemble_newton(target, true);
+        const double tol = std::max(newton_rtol * r, 1e-12 * (load_scale + r));
+        history.push_back(r);
+        while (r > tol)
+          {
+            if (its == max_newton)
+              throw SolveError("no convergence in " + std::to_string(max_newton) +
+                               " Newton iterations");
+            linear_solver.setup(matrix);
+            du.reinit(owned, comm);
+            result.linear_iterations += linear_solver.solve(du, rhs).iterations;
+            ++its;
+            // Backtracking: halve the step until the residual decreases enough.
+            base         = solution;
+            double alpha = 1, trial = 0;
+            for (unsigned halving = 0;; ++halving)
+              {
+                solution = base;
+                solution.add(alpha, du);
+                ghosted_solution = solution;
+                bool inverted    = false;
+                try
+                  {
+                    trial = assemble_newton(target, false);
+                  }
+                catch (const SolveError &e)
+                  {
+                    if (halving == max_halvings)
+                      throw SolveError(std::string("line search: ") + e.what() +
+                                       " even at 1/32 of the Newton step");
+                    inverted = true;
+                  }
+                if (!inverted && (trial <= (1 - 1e-4 * alpha) * r || halving == max_halvings))
+                  break;
+                alpha *= 0.5;
+              }
+            r = assemble_newton(target, true);
+            history.push_back(r);
+            if (debug_newton)
+              {
+                double   worst = 0;
+                unsigned where = 0;
+                for (const auto i : owned)
+                  if (std::abs(rhs(i)) > worst)
+                    worst = std::abs(rhs(i)), where = i;
+                std::cerr << "newton[" << Utilities::MPI::this_mpi_process(comm) << "]: load "
+                          << target << " it " << its << " alpha " << alpha << " |du| "
+                          << du.l2_norm() << " |r| " << r << " worst " << where << " "
+                          << worst << " constrained " << constraints.is_constrained(where)
+                          << std::endl;
+              }
+          }
+        return its;
+      };
       try
         {
-          ghosted_solution = solution;
-          double       r   = assemble_newton(target, true);
-          const double tol = std::max(newton_rtol * r, 1e-12 * (load_scale + r));
-          history.push_back(r);
-          while (r > tol)
+          iterations = newton();
+          // Augmented Lagrangian: Uzawa updates until every pair's penetration is
+          // within its tolerance (at most max_augmentations per step).
+          for (unsigned a = 0; a < max_augmentations && !contact_pairs.empty(); ++a)
             {
-              if (iterations == max_newton)
-                throw SolveError("no convergence in " + std::to_string(max_newton) +
-                                 " Newton iterations");
-              linear_solver.setup(matrix);
-              du.reinit(owned, comm);
-              result.linear_iterations += linear_solver.solve(du, rhs).iterations;
-              ++iterations;
-              // Backtracking: halve the step until the residual decreases enough.
-              base         = solution;
-              double alpha = 1, trial = 0;
-              for (unsigned halving = 0;; ++halving)
-                {
-                  solution = base;
-                  solution.add(alpha, du);
-                  ghosted_solution = solution;
-                  bool inverted    = false;
-                  try
-                    {
-                      trial = assemble_newton(target, false);
-                    }
-                  catch (const SolveError &e)
-                    {
-                      if (halving == max_halvings)
-                        throw SolveError(std::string("line search: ") + e.what() +
-                                         " even at 1/32 of the Newton step");
-                      inverted = true;
-                    }
-                  if (!inverted && (trial <= (1 - 1e-4 * alpha) * r || halving == max_halvings))
-                    break;
-                  alpha *= 0.5;
-                }
-              r = assemble_newton(target, true);
-              history.push_back(r);
+              bool within = true;
+              for (const auto &pair : contact_pairs)
+                within = pair->statistics(ghosted_solution).max_penetration <=
+                           pair->settings().gap_tolerance &&
+                         within;
+              if (within)
+                break;
+              for (const auto &pair : contact_pairs)
+                pair->update_multipliers(ghosted_solution);
+              iterations += newton();
             }
         }
       catch (const SolveError &e)
@@ -1117,6 +1218,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
           for (const double h : history)
             tried << ' ' << h;
           ++result.cutbacks;
+          for (const auto &pair : contact_pairs)
+            pair->restore_state();
           if (++cutbacks_in_a_row > max_cutbacks)
             {
               solution         = converged;
@@ -1135,6 +1238,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
           continue;
         }
       // Converged.
+      for (const auto &pair : contact_pairs)
+        pair->save_state();
       converged = solution;
       lambda    = target;
       cutbacks_in_a_row = 0;

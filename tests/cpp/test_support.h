@@ -99,4 +99,78 @@ inline io::BoundaryCondition displacement(const std::string &surface,
   bc.context           = "test";
   return bc;
 }
+// Contact patch test (tests/cpp/model/contact_test.cc, parallel_mpi_test.cc).
+/// Two separate boxes 10 x 10 x 5 mm stacked along z, the upper one on the lower one,
+/// meshed with different subdivisions (a non-matching interface, duplicated nodes).
+/// Regions "lower", "upper"; surfaces "lower/x0" ... "upper/z1".
+inline mesh::MeshData stacked_boxes(unsigned n_lower, unsigned n_upper, double gap = 0)
+{
+  const auto     lower = mesh::make_box({n_lower, n_lower, 2}, dealii::Point<3>(10, 10, 5), 0.15);
+  const auto     upper = mesh::make_box({n_upper, n_upper, 2}, dealii::Point<3>(10, 10, 5), 0.15);
+  mesh::MeshData m;
+  m.source       = "stacked boxes";
+  m.region_names = {"lower", "upper"};
+  for (const auto *part : {&lower, &upper})
+    {
+      const unsigned offset  = m.vertices.size();
+      const bool     is_upper = part == &upper;
+      for (auto v : part->vertices)
+        {
+          if (is_upper)
+            v[2] += 5 + gap;
+          m.vertices.push_back(v);
+        }
+      for (std::size_t t = 0; t < part->tetrahedra.size(); ++t)
+        {
+          auto tet = part->tetrahedra[t];
+          for (auto &i : tet)
+            i += offset;
+          m.tetrahedra.push_back(tet);
+          m.tetrahedron_region.push_back(is_upper ? 1 : 0);
+        }
+      const unsigned surface_offset = m.surface_names.size();
+      for (const auto &name : part->surface_names)
+        m.surface_names.push_back(std::string(is_upper ? "upper/" : "lower/") + name);
+      for (std::size_t t = 0; t < part->triangles.size(); ++t)
+        {
+          auto tri = part->triangles[t];
+          for (auto &i : tri)
+            i += offset;
+          m.triangles.push_back(tri);
+          m.triangle_surface.push_back(part->triangle_surface[t] + surface_offset);
+        }
+    }
+  return m;
+}
+
+inline io::BoundaryCondition fixed_component(const std::string &surface, unsigned component)
+{
+  auto bc                  = fixed(surface);
+  bc.components            = {{false, false, false}};
+  bc.components[component] = true;
+  return bc;
+}
+
+inline io::Case contact_patch_case(unsigned degree)
+{
+  io::Case c;
+  c.degree = degree;
+  c.materials.push_back({"lower", "linear-elastic", {{"E", 100.0}, {"nu", 0.3}}});
+  c.materials.push_back({"upper", "linear-elastic", {{"E", 100.0}, {"nu", 0.3}}});
+  c.output_directory = "";
+  c.solver.rtol      = 1e-12;
+  // Symmetry planes x = 0 and y = 0 for both blocks, the lower one on z = 0, a uniform
+  // pressure of 1 MPa on the upper one's top: the exact solution has uniform stress and
+  // a uniform contact pressure of 1 MPa.
+  c.boundary_conditions = {fixed_component("lower/z0", 2), fixed_component("lower/x0", 0),
+                           fixed_component("lower/y0", 1), fixed_component("upper/x0", 0),
+                           fixed_component("upper/y0", 1), pressure("upper/z1", 1.0)};
+  io::ContactPair pair;
+  pair.slave         = "upper/z0";
+  pair.master        = "lower/z1";
+  pair.gap_tolerance = 1e-6;
+  pair.context       = "contact[0]";
+  c.contact          = {pair};
+  return c;
+}
 } // namespace firstray::testing

@@ -64,6 +64,22 @@ struct SolverSettings
   std::string petsc_options;              ///< e.g. "-ksp_monitor -pc_gamg_threshold 0.02"
 };
 
+/// One contact pair (DESIGN.md, Contact): surface-to-surface, the slave's quadrature
+/// points projected onto the deformed master surface.
+struct ContactPair
+{
+  std::string slave, master;       ///< surface names ("pair": [slave, master])
+  double      friction = 0;        ///< Coulomb coefficient (only 0 is implemented)
+  std::string method = "augmented-lagrangian";
+  bool        two_pass = false;    ///< not implemented yet
+  bool        tied     = false;    ///< not implemented yet
+  /// Penalty = penalty_scale x E / h (E of the slave's material, h its facet size).
+  double      penalty_scale = 10.0;
+  /// Penetration (mm) accepted after the augmentations.
+  double      gap_tolerance = 1e-3;
+  std::string context;             ///< "contact[i]" for messages
+};
+
 /// A named section: the force transmitted across an (internal or boundary) surface
 /// onto the given regions, e.g. a bonded joint's interface onto its distal layer.
 struct Section
@@ -102,6 +118,7 @@ struct Case
   std::string                     output_directory; ///< resolved; empty = no output
   bool                            write_fields = true;
   SolverSettings                  solver;
+  std::vector<ContactPair>        contact;
 
   /// Parse a case from JSON text. @param base_directory resolves relative paths.
   /// @throws InputError naming the key at fault (malformed JSON, unknown key, bad value).

@@ -59,6 +59,18 @@ struct SectionResult
   double                p99_von_mises = 0;        ///< MPa
 };
 
+/// Contact result of one pair (summary.json "contact").
+struct ContactResult
+{
+  std::string           name;            ///< "slave:master"
+  std::array<double, 3> normal_force{{0, 0, 0}}; ///< N, exerted by the master on the slave
+  double                area = 0;          ///< mm^2, reference area in contact
+  double                max_pressure = 0;  ///< MPa
+  double                mean_pressure = 0; ///< MPa
+  double                max_penetration = 0; ///< mm
+  unsigned              augmentations = 0; ///< Uzawa updates over all load steps
+};
+
 /// Everything an analysis returns. Arrays are complete on every rank.
 struct Result
 {
@@ -66,6 +78,7 @@ struct Result
   std::vector<SurfaceResult>         surfaces;
   std::vector<GroupResult>           groups;
   std::vector<SectionResult>         sections;
+  std::vector<ContactResult>         contact;
   std::vector<std::array<double, 3>> vertex_displacement; ///< mm, in the mesh's node order
   std::vector<dealii::Point<3>>      vertices;            ///< mm, the mesh's nodes
   std::vector<std::array<unsigned, 4>> tetrahedra;        ///< the mesh's tetrahedra

@@ -74,7 +74,42 @@ TEST(Case, DefaultsAndAbsolutePaths)
   EXPECT_EQ(c.degree, 2u);
   EXPECT_EQ(c.n_steps, 1u);
   EXPECT_EQ(c.output_directory, "/cases/results/bend");
-  EXPECT_EQ(c.solver.type, "cg-gamg");
+  EXPECT_EQ(c.solver.type, ""); // resolved by the analysis from the element degree
+  EXPECT_EQ(io::SolverSettings::default_type(2), "cg-pmg");
+  EXPECT_EQ(io::SolverSettings::default_type(1), "cg-hypre");
+}
+
+TEST(Case, ContactPairsAndTheirErrors)
+{
+  const std::string head =
+    R"({"mesh": "/abs/m.msh", "materials": {"a": {"law": "linear-elastic", "E": 1, "nu": 0}}, "contact": )";
+  const auto c = io::Case::from_json(
+    head + R"([{"pair": ["s", "m"], "penalty_scale": 50, "gap_tolerance": 1e-4}]})", "/c", "x.json");
+  ASSERT_EQ(c.contact.size(), 1u);
+  EXPECT_EQ(c.contact[0].slave, "s");
+  EXPECT_EQ(c.contact[0].master, "m");
+  EXPECT_EQ(c.contact[0].penalty_scale, 50.0);
+  EXPECT_EQ(c.contact[0].gap_tolerance, 1e-4);
+  EXPECT_EQ(c.contact[0].method, "augmented-lagrangian");
+  const std::vector<std::pair<std::string, std::string>> bad = {
+    {R"([{"pair": ["s"]}])", "contact[0].pair"},
+    {R"([{"pair": ["s", "s"]}])", "contact[0].pair"},
+    {R"([{"pair": ["s", "m"], "friction": 0.3}])", "contact[0].friction"},
+    {R"([{"pair": ["s", "m"], "method": "mortar"}])", "contact[0].method"},
+    {R"([{"pair": ["s", "m"], "two_pass": true}])", "contact[0].two_pass"},
+    {R"([{"pair": ["s", "m"], "penalty_scale": 0}])", "contact[0].penalty_scale"},
+    {R"([{"pair": ["s", "m"], "gap": 1}])", "gap"},
+    {R"({"pair": ["s", "m"]})", "contact"}};
+  for (const auto &[json, key] : bad)
+    try
+      {
+        io::Case::from_json(head + json + "}", "/c", "x.json");
+        ADD_FAILURE() << "accepted " << json;
+      }
+    catch (const InputError &e)
+      {
+        EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+      }
 }
 
 TEST(Case, ErrorsNameTheKey)

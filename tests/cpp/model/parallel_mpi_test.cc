@@ -81,3 +81,21 @@ TEST(FiniteStrainMpi, DistributedNewtonEqualsSerialNewton)
     EXPECT_NEAR(parallel.surface("x0").reaction_force[d], serial.surface("x0").reaction_force[d],
                 1e-7 * 20);
 }
+
+TEST(ContactMpi, DistributedContactEqualsSerialContact)
+{
+  // The contact patch test (non-matching interface, degree 1) on 2 ranks: slave points
+  // and master facets are split between the ranks.
+  const auto                mesh = stacked_boxes(3, 4);
+  const auto                c    = contact_patch_case(1);
+  model::ElasticityAnalysis parallel_analysis(c, mesh, MPI_COMM_WORLD);
+  const auto                parallel = parallel_analysis.run();
+  model::ElasticityAnalysis serial_analysis(c, mesh, MPI_COMM_SELF);
+  const auto                serial = serial_analysis.run();
+  EXPECT_EQ(parallel.newton_iterations, serial.newton_iterations);
+  EXPECT_LT(firstray::testing::relative_displacement_difference(parallel, serial), 1e-8);
+  const auto &p = parallel.contact.at(0), &s = serial.contact.at(0);
+  EXPECT_NEAR(p.normal_force[2], s.normal_force[2], 1e-8 * s.normal_force[2]);
+  EXPECT_NEAR(p.max_pressure, s.max_pressure, 1e-8 * s.max_pressure);
+  EXPECT_NEAR(p.area, s.area, 1e-10 * s.area);
+}

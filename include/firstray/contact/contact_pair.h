@@ -1,0 +1,137 @@
+/// @file
+/// Layer 3 (assembly): frictionless surface-to-surface contact of one pair by the
+/// augmented Lagrangian method. Units: mm, N, MPa.
+#pragma once
+
+#include <firstray/io/case.h>
+#include <firstray/materials/material.h>
+
+#include <deal.II/base/index_set.h>
+#include <deal.II/base/quadrature.h>
+#include <deal.II/dofs/dof_handler.h>
+#include <deal.II/fe/mapping.h>
+#include <deal.II/lac/affine_constraints.h>
+#include <deal.II/lac/dynamic_sparsity_pattern.h>
+#include <deal.II/lac/petsc_sparse_matrix.h>
+#include <deal.II/lac/petsc_vector.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace firstray::contact
+{
+/// Contact result of one pair at the current displacement (complete on every rank).
+struct ContactStatistics
+{
+  std::array<double, 3> normal_force{{0, 0, 0}}; ///< N, force the master exerts on the slave
+  double                area            = 0;    ///< mm^2 (reference) where the pressure is > 0
+  double                max_pressure    = 0;    ///< MPa
+  double                mean_pressure   = 0;    ///< MPa, force / area
+  double                max_penetration = 0;    ///< mm, largest -gap over the slave points
+  unsigned              augmentations   = 0;    ///< Uzawa updates done in the last load step
+};
+
+/// One slave/master pair. The slave's face quadrature points (reference configuration
+/// X, deformed x = X + u) are projected onto the deformed master surface (P1 or P2
+/// facets, R-tree search); the normal gap g = (x - x_m) . n gives the pressure
+/// p = max(0, lambda - eps g) with the Uzawa multiplier lambda and the penalty
+/// eps = penalty_scale E / h (Laursen, Computational Contact and Impact Mechanics,
+/// 2002, ch. 5; Wriggers, Computational Contact Mechanics, 2nd ed., sec. 6.3).
+/// The tangent is that of the normal gap with the projection point and normal held
+/// fixed (symmetric, positive semi-definite).
+class ContactPair
+{
+public:
+  ContactPair(const io::ContactPair                    &settings,
+              unsigned                                  slave_boundary_id,
+              unsigned                                  master_boundary_id,
+              const dealii::DoFHandler<3>              &dof_handler,
+              const dealii::Mapping<3>                 &mapping,
+              const dealii::Quadrature<2>              &face_quadrature,
+              const std::vector<const materials::Material *> &laws,
+              MPI_Comm                                  comm);
+
+  /// Add the couplings between slave faces and the master facets near them (reference
+  /// configuration, within the search radius) to @p pattern, whose row set must hold
+  /// coupling_rows().
+  void add_couplings(dealii::DynamicSparsityPattern &pattern) const;
+  /// DoFs of this rank's slave faces and of every master facet (rows the couplings touch).
+  dealii::IndexSet coupling_rows() const;
+
+  /// Add the contact forces to @p residual (r = f_ext - f_int + f_contact) and, if
+  /// @p tangent, their stiffness to it, at the displacement @p u (ghosted), through
+  /// @p constraints (homogeneous), which must hold the lines of coupling_rows().
+  void assemble(const dealii::PETScWrappers::MPI::Vector     &u,
+                dealii::PETScWrappers::MPI::SparseMatrix     *tangent,
+                dealii::PETScWrappers::MPI::Vector           &residual,
+                const dealii::AffineConstraints<double>      &constraints);
+
+  /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point. Returns the largest
+  /// penetration (mm) before the update, over all ranks.
+  double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u);
+  /// Forces, area, pressures and penetration at @p u.
+  ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u);
+  /// Pressure (MPa) at every slave point of this rank, in evaluation order.
+  const std::vector<double> &pressures() const { return last_pressure; }
+
+  const io::ContactPair &settings() const { return pair; }
+  /// Keep the multipliers of a converged load step / go back to them after a failure.
+  void save_state() { saved_multiplier = multiplier; }
+  void restore_state() { multiplier = saved_multiplier; }
+  /// Search radius (mm) for the closest-point projection.
+  double search_radius() const { return radius; }
+
+  /// Mean augmentations etc. are tracked by the caller; this counts them per step.
+  unsigned augmentations = 0;
+
+private:
+  struct MasterFacet
+  {
+    std::array<dealii::types::global_dof_index, 18> dofs{}; ///< node k, component c at 3k + c
+    std::array<dealii::Point<3>, 6>                  X;      ///< reference nodes
+    unsigned                                         n_nodes = 6;
+    /// For Utilities::MPI::all_gather (boost serialization).
+    template <class Archive>
+    void serialize(Archive &ar, const unsigned int)
+    {
+      ar &dofs &n_nodes;
+      for (auto &x : X)
+        ar &x;
+    }
+  };
+  struct SlavePoint
+  {
+    unsigned                                  face = 0; ///< index into slave_faces
+    dealii::Point<3>                          X;        ///< reference position
+    double                                    dA = 0;   ///< reference area weight, mm^2
+    double                                    penalty = 0; ///< N/mm^3
+    std::vector<std::pair<unsigned, double>>  shape;    ///< (local face DoF, N_i) nonzero
+  };
+  struct SlaveFace
+  {
+    std::vector<dealii::types::global_dof_index> dofs;       ///< DoFs with support on the face
+    std::vector<unsigned>                        components; ///< their components
+  };
+
+  /// Visit every slave point with its projection at displacement @p u; @p visit gets the
+  /// point index, deformed position, projection (or none) and the master facet list.
+  template <class Visitor>
+  void for_each_point(const dealii::PETScWrappers::MPI::Vector &u, Visitor visit);
+  std::vector<MasterFacet> deformed_master(const dealii::PETScWrappers::MPI::Vector &u) const;
+
+  io::ContactPair                 pair;
+  MPI_Comm                        comm;
+  dealii::types::global_dof_index n_dofs = 0;
+  std::vector<MasterFacet>        master;      ///< every master facet (all ranks)
+  std::vector<MasterFacet>        own_master;  ///< this rank's master facets
+  std::vector<unsigned>           own_master_offset; ///< rank offsets into master
+  std::vector<SlaveFace>          slave_faces;
+  std::vector<SlavePoint>         points;
+  std::vector<double>             multiplier;  ///< lambda per slave point, MPa
+  std::vector<double>             saved_multiplier;
+  std::vector<double>             last_pressure;
+  std::vector<long>               last_facet;  ///< master facet of each point's last pairing
+  double                          radius = 0;
+};
+} // namespace firstray::contact
