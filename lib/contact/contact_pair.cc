@@ -74,6 +74,7 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
                 area += values.JxW(q);
               const double h = std::sqrt(2 * area); // leg of a right triangle of that area
               max_size       = std::max(max_size, h);
+              face.size      = h;
               const double penalty =
                 pair.penalty_scale * laws[cell->material_id()]->characteristic_modulus() / h;
               for (const unsigned q : values.quadrature_point_indices())
@@ -190,9 +191,15 @@ void ContactPair::add_couplings(DynamicSparsityPattern &pattern) const
       centre /= n;
       for (const auto &facet : master)
         {
-          bool near = false;
+          // Local sizes, not the global search radius: a coarse far field must not
+          // couple every fine contact face with hundreds of facets.
+          const double h_master = std::max({facet.X[0].distance(facet.X[1]),
+                                            facet.X[1].distance(facet.X[2]),
+                                            facet.X[2].distance(facet.X[0])});
+          const double reach    = 2 * (face.size + h_master);
+          bool         near     = false;
           for (unsigned k = 0; k < facet.n_nodes && !near; ++k)
-            near = facet.X[k].distance(centre) < radius;
+            near = facet.X[k].distance(centre) < reach;
           if (!near)
             continue;
           for (const auto a : face.dofs)

@@ -53,8 +53,9 @@ public:
               MPI_Comm                                  comm);
 
   /// Add the couplings between slave faces and the master facets near them (reference
-  /// configuration, within the search radius) to @p pattern, whose row set must hold
-  /// coupling_rows().
+  /// configuration: a facet node within 2 (h_slave + h_master) of the face centre) to
+  /// @p pattern, whose row set must hold coupling_rows(). Pairings found later beyond
+  /// these are inserted into the matrix as they appear.
   void add_couplings(dealii::DynamicSparsityPattern &pattern) const;
   /// DoFs of this rank's slave faces and of every master facet (rows the couplings touch).
   dealii::IndexSet coupling_rows() const;
@@ -112,6 +113,7 @@ private:
   {
     std::vector<dealii::types::global_dof_index> dofs;       ///< DoFs with support on the face
     std::vector<unsigned>                        components; ///< their components
+    double                                       size = 0;   ///< mm, sqrt(2 area)
   };
 
   /// Visit every slave point with its projection at displacement @p u; @p visit gets the
