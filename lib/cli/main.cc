@@ -69,7 +69,10 @@ Case file (JSON):
      displacement: mm per component; a number or an expression in x, y, z
      force:        total force in N, spread uniformly over the surface
      pressure:     MPa along the inward normal
-  "steps": {"count": 1},                   load steps written to the output
+  "steps": {"count": 1},                   load steps (Newton: initial steps, adapted)
+  "contact": [{"pair": ["slave", "master"],  frictionless contact of two named surfaces
+               "penalty_scale": 10,         penalty = scale x E / h (slave side)
+               "gap_tolerance": 1e-3}],     mm of penetration left after augmentation
   "solver": {"type": "cg-pmg",             cg-pmg | cg-gamg | cg-hypre | mumps; default
                                            cg-pmg for degree 2, cg-hypre for degree 1
              "rtol": 1e-8, "max_iterations": 2000,
