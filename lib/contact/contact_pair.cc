@@ -43,8 +43,7 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   const auto    &fe = dof_handler.get_fe();
   FEFaceValues<3> values(mapping, fe, face_quadrature,
                          update_values | update_quadrature_points | update_JxW_values);
-  std::vector<types::global_dof_index> cell_dofs(fe.n_dofs_per_cell()),
-    face_dofs(fe.n_dofs_per_face());
+  std::vector<types::global_dof_index> cell_dofs(fe.n_dofs_per_cell());
   double max_size = 0;
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
@@ -144,12 +143,8 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
 
   // Every rank sees the whole master surface (small against the volume).
   const auto gathered = Utilities::MPI::all_gather(comm, own_master);
-  own_master_offset.clear();
   for (const auto &part : gathered)
-    {
-      own_master_offset.push_back(master.size());
-      master.insert(master.end(), part.begin(), part.end());
-    }
+    master.insert(master.end(), part.begin(), part.end());
   if (Utilities::MPI::sum(points.size(), comm) == 0)
     throw InputError(pair.context + ".pair: slave surface '" + pair.slave +
                      "' has no faces on the boundary");
@@ -158,7 +153,6 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
                      "' has no faces on the boundary");
   radius = 3 * Utilities::MPI::max(max_size, comm);
   multiplier.assign(points.size(), 0.0);
-  last_pressure.assign(points.size(), 0.0);
   last_facet.assign(points.size(), -1);
 }
 
@@ -272,7 +266,6 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
   FullMatrix<double>                   local_K;
   for_each_point(u, [&](const std::size_t p, const Point<3> &, const auto &projection,
                         const std::vector<MasterFacet> &facets) {
-    last_pressure[p] = 0;
     if (!projection)
       return;
     const auto  &point = points[p];
@@ -281,7 +274,6 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
     // that a body held only by contact has a stiffness from the first iteration.
     if (pressure < 0)
       return;
-    last_pressure[p]   = pressure;
     const auto &face   = slave_faces[point.face];
     const auto &facet  = facets[projection->facet_index];
     const auto &n      = projection->normal;
@@ -335,14 +327,12 @@ ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
   double            pressure_integral = 0;
   for_each_point(u, [&](const std::size_t p, const Point<3> &, const auto &projection,
                         const std::vector<MasterFacet> &) {
-    last_pressure[p] = 0;
     if (!projection)
       return;
     s.max_penetration    = std::max(s.max_penetration, -projection->gap);
     const double pressure = multiplier[p] - points[p].penalty * projection->gap;
     if (pressure <= 0)
       return;
-    last_pressure[p] = pressure;
     for (unsigned c = 0; c < 3; ++c)
       s.normal_force[c] += pressure * projection->normal[c] * points[p].dA;
     s.area += points[p].dA;

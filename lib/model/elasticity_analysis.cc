@@ -743,15 +743,8 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
 {
   for (const auto &pair : contact_pairs)
     {
-      const auto    st = pair->statistics(ghosted_solution);
-      ContactResult c;
-      c.name            = pair->settings().slave + ":" + pair->settings().master;
-      c.normal_force    = st.normal_force;
-      c.area            = st.area;
-      c.max_pressure    = st.max_pressure;
-      c.mean_pressure   = st.mean_pressure;
-      c.max_penetration = st.max_penetration;
-      c.augmentations   = st.augmentations;
+      ContactResult c{pair->statistics(ghosted_solution)};
+      c.name = pair->settings().slave + ":" + pair->settings().master;
       result.contact.push_back(c);
     }
   // Internal force with the computed displacement, without constraints: the
@@ -1099,7 +1092,6 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
   // search (Armijo, c = 1e-4, up to 5 halvings), at most 10 cut-backs in a row.
   constexpr unsigned max_newton = 25, max_halvings = 5, max_cutbacks = 10;
   constexpr unsigned max_augmentations = 5; // contact: Uzawa updates per load step
-  const bool         debug_newton      = std::getenv("FIRSTRAY_DEBUG_NEWTON") != nullptr;
   constexpr double   newton_rtol = 1e-8;
 
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
@@ -1176,19 +1168,6 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
               }
             r = assemble_newton(target, true);
             history.push_back(r);
-            if (debug_newton)
-              {
-                double   worst = 0;
-                unsigned where = 0;
-                for (const auto i : owned)
-                  if (std::abs(rhs(i)) > worst)
-                    worst = std::abs(rhs(i)), where = i;
-                std::cerr << "newton[" << Utilities::MPI::this_mpi_process(comm) << "]: load "
-                          << target << " it " << its << " alpha " << alpha << " |du| "
-                          << du.l2_norm() << " |r| " << r << " worst " << where << " "
-                          << worst << " constrained " << constraints.is_constrained(where)
-                          << std::endl;
-              }
           }
         return its;
       };

@@ -3,6 +3,7 @@
 /// augmented Lagrangian method. Units: mm, N, MPa.
 #pragma once
 
+#include <firstray/contact/contact_statistics.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/material.h>
 
@@ -21,17 +22,6 @@
 
 namespace firstray::contact
 {
-/// Contact result of one pair at the current displacement (complete on every rank).
-struct ContactStatistics
-{
-  std::array<double, 3> normal_force{{0, 0, 0}}; ///< N, force the master exerts on the slave
-  double                area            = 0;    ///< mm^2 (reference) where the pressure is > 0
-  double                max_pressure    = 0;    ///< MPa
-  double                mean_pressure   = 0;    ///< MPa, force / area
-  double                max_penetration = 0;    ///< mm, largest -gap over the slave points
-  unsigned              augmentations   = 0;    ///< Uzawa updates done in the last load step
-};
-
 /// One slave/master pair. The slave's face quadrature points (reference configuration
 /// X, deformed x = X + u) are projected onto the deformed master surface (P1 or P2
 /// facets, R-tree search); the normal gap g = (x - x_m) . n gives the pressure
@@ -73,8 +63,6 @@ public:
   double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u);
   /// Forces, area, pressures and penetration at @p u.
   ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u);
-  /// Pressure (MPa) at every slave point of this rank, in evaluation order.
-  const std::vector<double> &pressures() const { return last_pressure; }
 
   const io::ContactPair &settings() const { return pair; }
   /// Keep the multipliers of a converged load step / go back to them after a failure.
@@ -83,7 +71,7 @@ public:
   /// Search radius (mm) for the closest-point projection.
   double search_radius() const { return radius; }
 
-  /// Mean augmentations etc. are tracked by the caller; this counts them per step.
+  /// Uzawa updates done so far (all load steps).
   unsigned augmentations = 0;
 
 private:
@@ -127,12 +115,10 @@ private:
   dealii::types::global_dof_index n_dofs = 0;
   std::vector<MasterFacet>        master;      ///< every master facet (all ranks)
   std::vector<MasterFacet>        own_master;  ///< this rank's master facets
-  std::vector<unsigned>           own_master_offset; ///< rank offsets into master
   std::vector<SlaveFace>          slave_faces;
   std::vector<SlavePoint>         points;
   std::vector<double>             multiplier;  ///< lambda per slave point, MPa
   std::vector<double>             saved_multiplier;
-  std::vector<double>             last_pressure;
   std::vector<long>               last_facet;  ///< master facet of each point's last pairing
   double                          radius = 0;
 };

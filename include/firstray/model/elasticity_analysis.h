@@ -3,6 +3,7 @@
 /// from a Case. Units: mm, N, MPa, s.
 #pragma once
 
+#include <firstray/contact/contact_statistics.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/material.h>
 #include <firstray/mesh/mesh_data.h>
@@ -59,16 +60,11 @@ struct SectionResult
   double                p99_von_mises = 0;        ///< MPa
 };
 
-/// Contact result of one pair (summary.json "contact").
-struct ContactResult
+/// Contact result of one pair (summary.json "contact"): the pair's statistics and
+/// its name "slave:master".
+struct ContactResult : contact::ContactStatistics
 {
-  std::string           name;            ///< "slave:master"
-  std::array<double, 3> normal_force{{0, 0, 0}}; ///< N, exerted by the master on the slave
-  double                area = 0;          ///< mm^2, reference area in contact
-  double                max_pressure = 0;  ///< MPa
-  double                mean_pressure = 0; ///< MPa
-  double                max_penetration = 0; ///< mm
-  unsigned              augmentations = 0; ///< Uzawa updates over all load steps
+  std::string name;
 };
 
 /// Everything an analysis returns. Arrays are complete on every rank.
