@@ -69,6 +69,7 @@ const std::vector<NumericField> &numeric_fields()
     {"joint_space", &FirstRayParameters::joint_space, "mm", "joint space between cartilage layers", 0, 2, true, true},
     {"mtp_dorsiflexion_deg", &FirstRayParameters::mtp_dorsiflexion_deg, "deg", "MTP dorsiflexion angle", -30, 60, true, true},
     {"ip_flexion_deg", &FirstRayParameters::ip_flexion_deg, "deg", "hallux IP flexion angle", -10, 60, true, true},
+    {"capsule_stiffness", &FirstRayParameters::capsule_stiffness, "N/mm", "axial stiffness of each joint-capsule tether (contact joints)", 1, 10000, true, true},
     {"mesh_size", &FirstRayParameters::mesh_size, "mm", "element size away from joints", 0.3, 10, true, true},
     {"articular_mesh_size", &FirstRayParameters::articular_mesh_size, "mm", "element size at articular surfaces", 0.1, 10, true, true},
   };

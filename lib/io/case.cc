@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -170,7 +171,7 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
   reject_unknown_keys(root,
                       {"mesh", "geometry", "element", "materials", "boundary_conditions", "steps",
                        "output", "solver", "name", "description", "load_case", "sections",
-                       "contact"},
+                       "contact", "ligaments"},
                       "");
 
   if (root.contains("mesh") && root.contains("geometry"))
@@ -309,6 +310,72 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
           c.contact.push_back(pair);
         }
     }
+  if (root.contains("ligaments"))
+    {
+      const json &list = root.at("ligaments");
+      if (!list.is_array())
+        throw InputError("ligaments: expected a list");
+      for (std::size_t i = 0; i < list.size(); ++i)
+        {
+          const std::string where = "ligaments[" + std::to_string(i) + "]";
+          const json       &o     = list[i];
+          if (!o.is_object())
+            throw InputError(where + ": expected an object");
+          reject_unknown_keys(o, {"name", "from", "to", "stiffness", "transverse_stiffness",
+                                  "tension_only", "radius"},
+                              where);
+          Ligament l;
+          l.context = where;
+          l.name    = o.contains("name") ? text(o.at("name"), where + ".name") : where;
+          const char *ends[2] = {"from", "to"};
+          for (unsigned e = 0; e < 2; ++e)
+            {
+              const std::string at  = where + "." + ends[e];
+              const json       &end = require(o, ends[e], where);
+              if (!end.is_object())
+                throw InputError(at + ": expected {\"region\": name, \"at\": [x, y, z]} or "
+                                      "{\"surface\": name}");
+              reject_unknown_keys(end, {"region", "at", "surface"}, at);
+              if (end.contains("surface"))
+                {
+                  if (end.contains("region") || end.contains("at"))
+                    throw InputError(at + ": give a surface, or a region and a point, not both");
+                  l.surfaces[e] = text(end.at("surface"), at + ".surface");
+                  continue;
+                }
+              l.regions[e]     = text(require(end, "region", at), at + ".region");
+              const json &xyz = require(end, "at", at);
+              if (!xyz.is_array() || xyz.size() != 3)
+                throw InputError(at + ".at: expected [x, y, z] in mm");
+              for (unsigned d = 0; d < 3; ++d)
+                l.points[e][d] = number(xyz[d], at + ".at");
+            }
+          l.stiffness = number(require(o, "stiffness", where), where + ".stiffness");
+          if (!(l.stiffness > 0))
+            throw InputError(where + ".stiffness: must be > 0 (N/mm)");
+          l.transverse_stiffness = l.stiffness;
+          if (o.contains("transverse_stiffness"))
+            {
+              l.transverse_stiffness =
+                number(o.at("transverse_stiffness"), where + ".transverse_stiffness");
+              if (!(l.transverse_stiffness >= 0))
+                throw InputError(where + ".transverse_stiffness: must be >= 0 (N/mm)");
+            }
+          if (o.contains("tension_only"))
+            {
+              if (!o.at("tension_only").is_boolean())
+                throw InputError(where + ".tension_only: expected true or false");
+              l.tension_only = o.at("tension_only").get<bool>();
+            }
+          if (o.contains("radius"))
+            {
+              l.radius = number(o.at("radius"), where + ".radius");
+              if (!(l.radius > 0))
+                throw InputError(where + ".radius: must be > 0 (mm)");
+            }
+          c.ligaments.push_back(l);
+        }
+    }
   if (root.contains("sections"))
     {
       const json &list = root.at("sections");
@@ -429,7 +496,14 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
       const json &s = root.at("solver");
       if (!s.is_object())
         throw InputError("solver: expected an object");
-      reject_unknown_keys(s, {"type", "rtol", "max_iterations", "petsc_options"}, "solver");
+      reject_unknown_keys(s, {"type", "rtol", "max_iterations", "petsc_options", "monitor"},
+                          "solver");
+      if (s.contains("monitor"))
+        {
+          if (!s.at("monitor").is_boolean())
+            throw InputError("solver.monitor: expected true or false");
+          c.solver.monitor = s.at("monitor").get<bool>();
+        }
       if (s.contains("type"))
         {
           c.solver.type = text(s.at("type"), "solver.type");

@@ -1,5 +1,6 @@
 #include <firstray/assembly/elasticity_kernel.h>
 #include <firstray/assembly/finite_strain_kernel.h>
+#include <firstray/assembly/ligaments.h>
 #include <firstray/contact/contact_pair.h>
 #include <firstray/assembly/petsc_matrix.h>
 #include <firstray/errors.h>
@@ -38,6 +39,7 @@
 #include <fstream>
 #include <iomanip>
 #include <set>
+#include <iostream>
 #include <sstream>
 
 namespace firstray::model
@@ -208,6 +210,7 @@ public:
   AffineConstraints<double>                       newton_constraints; // homogeneous
   std::vector<std::pair<double, std::string>>     pvd_records;
   std::vector<std::unique_ptr<contact::ContactPair>> contact_pairs;
+  std::unique_ptr<assembly::LigamentSet>          ligaments;
   IndexSet                                        constrained_rows; // relevant + contact rows
   Result                                          stats;
   bool                                            solved = false;
@@ -271,6 +274,15 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
       mesh.surface_id(pair.master, pair.context + ".pair[1]");
       nonlinear = true;
     }
+  for (const auto &l : the_case.ligaments)
+    for (unsigned e = 0; e < 2; ++e)
+      {
+        const std::string end = l.context + (e == 0 ? ".from" : ".to");
+        if (l.surfaces[e].empty())
+          mesh.region_id(l.regions[e], end + ".region");
+        else
+          mesh.surface_id(l.surfaces[e], end + ".surface");
+      }
   for (std::size_t i = 0; i < the_case.sections.size(); ++i)
     {
       const auto       &section = the_case.sections[i];
@@ -327,6 +339,18 @@ void ElasticityAnalysis::Impl::make_constraints()
         dof_handler, mapping, face_quadrature, law_pointers, comm));
       constrained_rows.add_indices(contact_pairs.back()->coupling_rows());
     }
+  std::vector<std::array<unsigned, 2>> ligament_ids;
+  for (const auto &l : the_case.ligaments)
+    {
+      std::array<unsigned, 2> id;
+      for (unsigned e = 0; e < 2; ++e)
+        id[e] = l.surfaces[e].empty() ? mesh.region_id(l.regions[e], l.context) :
+                                        mesh.surface_id(l.surfaces[e], l.context);
+      ligament_ids.push_back(id);
+    }
+  ligaments = std::make_unique<assembly::LigamentSet>(the_case.ligaments, ligament_ids,
+                                                      dof_handler, mapping, face_quadrature, comm);
+  constrained_rows.add_indices(ligaments->coupling_rows());
   make_dirichlet_constraints(dof_handler, constrained_rows, false, constraints);
 }
 
@@ -422,6 +446,7 @@ void ElasticityAnalysis::Impl::assemble()
   DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
   for (const auto &pair : contact_pairs)
     pair->add_couplings(dsp);
+  ligaments->add_couplings(dsp);
   SparsityTools::distribute_sparsity_pattern(dsp, owned, comm, rows);
 
   // Block size 3 (x, y, z of a node together) when the numbering interleaves them.
@@ -506,6 +531,8 @@ void ElasticityAnalysis::Impl::assemble()
         constraints.distribute_local_to_global(
           cell_matrix, cell_rhs, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs);
       }
+  ligaments->assemble(nullptr, &static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs,
+                      constraints); // collective
   matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
   external_force.compress(VectorOperation::add);
@@ -783,7 +810,15 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
             max_principal[r] = std::max(max_principal[r], eigenvalues(sigma)[0]);
           }
       }
-  internal_force.compress(VectorOperation::add);
+  {
+    // Ligaments attached next to a support pass their force into it too.
+    PETScWrappers::MPI::Vector ligament_force(owned, comm);
+    ligaments->assemble(&ghosted_solution, nullptr, ligament_force, AffineConstraints<double>());
+    ligament_force.compress(VectorOperation::add);
+    internal_force.compress(VectorOperation::add);
+    internal_force.add(-1.0, ligament_force);
+  }
+  result.ligaments = ligaments->states(ghosted_solution);
   Utilities::MPI::sum(cell_vm, comm, cell_vm);
   result.tetrahedron_von_mises = std::move(cell_vm);
   result.tetrahedra            = mesh.tetrahedra;
@@ -928,6 +963,11 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                             {"mean_pressure", c.mean_pressure},
                             {"max_penetration", c.max_penetration},
                             {"augmentations", c.augmentations}};
+  for (const auto &l : result.ligaments)
+    j["ligaments"][l.name] = {{"force", l.force},
+                              {"elongation", l.elongation},
+                              {"slack", l.slack},
+                              {"attachment_area", l.area}};
   for (const auto &s : result.sections)
     j["sections"][s.name] = {{"surface", s.surface},
                              {"area", s.area},
@@ -1074,6 +1114,9 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
     pair->assemble(ghosted_solution,
                    with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
                    rhs, newton_constraints);
+  ligaments->assemble(&ghosted_solution,
+                      with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
+                      rhs, newton_constraints); // collective
   if (with_matrix)
     matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
@@ -1127,11 +1170,15 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       std::vector<double> history;
       unsigned            iterations = 0;
       // Newton from the current iterate at load factor `target`; returns iterations.
+      // The tolerance is set by the step's first residual and kept for the solves after
+      // each augmentation, whose first residuals can be far smaller (down to round-off).
+      double tol  = -1;
       auto newton = [&]() {
         unsigned its     = 0;
         ghosted_solution = solution;
-        double       r   = assemble_newton(target, true);
-        const double tol = std::max(newton_rtol * r, 1e-12 * (load_scale + r));
+        double r         = assemble_newton(target, true);
+        if (tol < 0)
+          tol = std::max(newton_rtol * r, 1e-12 * (load_scale + r));
         history.push_back(r);
         while (r > tol)
           {
@@ -1168,6 +1215,21 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
               }
             r = assemble_newton(target, true);
             history.push_back(r);
+            if (the_case.solver.monitor)
+              {
+                std::ostringstream line;
+                line << "newton: load " << target << " iteration " << its << " residual " << r
+                     << " (tolerance " << tol << ") step length " << alpha;
+                for (const auto &pair : contact_pairs)
+                  {
+                    const auto st = pair->statistics(ghosted_solution);
+                    line << " | " << pair->settings().slave << ": force " << st.normal_force[0]
+                         << ' ' << st.normal_force[1] << ' ' << st.normal_force[2]
+                         << " penetration " << st.max_penetration;
+                  }
+                if (Utilities::MPI::this_mpi_process(comm) == 0)
+                  std::cout << line.str() << std::endl;
+              }
           }
         return its;
       };
@@ -1353,11 +1415,6 @@ Result solve_case(const io::Case &the_case, MPI_Comm comm)
   if (the_case.has_geometry)
     {
       const auto parameters = first_ray_parameters(the_case);
-      if (parameters.joints == "contact")
-        throw InputError("geometry.first_ray.joints: \"contact\" leaves the joints open and "
-                         "needs the contact solver, which this version does not have; use "
-                         "\"bonded\" to solve (\"contact\" meshes can be written with "
-                         "firstray mesh first-ray)");
       const auto first_ray = build_first_ray_on_root(parameters, comm);
       const io::Case expanded = expand_first_ray_case(the_case, first_ray);
       ElasticityAnalysis analysis(expanded, first_ray.mesh, comm);

@@ -40,6 +40,12 @@ struct FirstRayParameters
   double      ip_flexion_deg          = 0.0;
   std::string side                    = "right";  ///< "right" or "left"
   std::string joints                  = "bonded"; ///< "bonded" or "contact"
+  /// Contact joints only: axial stiffness (N/mm) of each of the four tension-only
+  /// tethers that stand for a joint's capsule and collateral ligaments (model::
+  /// joint_capsule). *unconfirmed* order of magnitude of foot ligaments (Cheung et al.,
+  /// J Biomech 38:1045, 2005: trusses of E = 260 MPa, 18.4 mm^2, 10-50 mm long give
+  /// 100-480 N/mm); a modelling assumption to vary in sensitivity studies.
+  double      capsule_stiffness       = 100.0;
   double      mesh_size               = 3.0; ///< target element size away from joints
   double      articular_mesh_size     = 1.2; ///< element size at the articular surfaces
 

@@ -62,6 +62,8 @@ struct SolverSettings
   double      rtol           = 1e-8;
   unsigned    max_iterations = 2000;
   std::string petsc_options;              ///< e.g. "-ksp_monitor -pc_gamg_threshold 0.02"
+  /// Print every Newton iteration (load factor, residual, line search, contact) on rank 0.
+  bool        monitor = false;
 };
 
 /// One contact pair (DESIGN.md, Contact): surface-to-surface, the slave's quadrature
@@ -78,6 +80,32 @@ struct ContactPair
   /// Penetration (mm) accepted after the augmentations.
   double      gap_tolerance = 1e-3;
   std::string context;             ///< "contact[i]" for messages
+};
+
+/// A ligament or joint-capsule tether: a spring between the mean displacements of two
+/// attachment patches. A patch is the part of a region's outer boundary around its
+/// point nearest to a given point: the faces whose centres lie within d0 + radius of
+/// the given point, d0 the distance of the nearest face (reference configuration), e.g.
+/// the cortex next to a joint's rim. The given point must lie within 3 radius of the
+/// region's outer boundary. A patch can also be a whole named surface. With the
+/// relative motion d = u_to - u_from and the unit vector e from the centroid of the
+/// "from" patch to that of the "to" patch, the force on the "from" end is
+///   f = k_a <d.e> e + k_t (d - (d.e) e),
+/// <d.e> = d.e, or max(0, d.e) when tension_only (a ligament goes slack when its ends
+/// approach). Small-displacement kinematics (e fixed).
+struct Ligament
+{
+  std::string                          name;
+  /// Attachment by a named surface (the whole surface is the patch); empty: by
+  /// region and point (below).
+  std::array<std::string, 2>           surfaces;   ///< from, to
+  std::array<std::string, 2>           regions;    ///< from, to
+  std::array<std::array<double, 3>, 2> points{};   ///< mm, patch centres (from, to)
+  double                               radius    = 2.5; ///< mm, patch size (above)
+  double                               stiffness = 0;   ///< k_a, N/mm, along e
+  double                               transverse_stiffness = -1; ///< k_t, N/mm; < 0: k_a
+  bool                                 tension_only = false;
+  std::string                          context;         ///< "ligaments[i]" for messages
 };
 
 /// A named section: the force transmitted across an (internal or boundary) surface
@@ -119,6 +147,7 @@ struct Case
   bool                            write_fields = true;
   SolverSettings                  solver;
   std::vector<ContactPair>        contact;
+  std::vector<Ligament>           ligaments;
 
   /// Parse a case from JSON text. @param base_directory resolves relative paths.
   /// @throws InputError naming the key at fault (malformed JSON, unknown key, bad value).

@@ -3,6 +3,7 @@
 /// from a Case. Units: mm, N, MPa, s.
 #pragma once
 
+#include <firstray/assembly/ligaments.h>
 #include <firstray/contact/contact_statistics.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/material.h>
@@ -75,6 +76,7 @@ struct Result
   std::vector<GroupResult>           groups;
   std::vector<SectionResult>         sections;
   std::vector<ContactResult>         contact;
+  std::vector<assembly::LigamentState> ligaments; ///< force and stretch of each ligament
   std::vector<std::array<double, 3>> vertex_displacement; ///< mm, in the mesh's node order
   std::vector<dealii::Point<3>>      vertices;            ///< mm, the mesh's nodes
   std::vector<std::array<unsigned, 4>> tetrahedra;        ///< the mesh's tetrahedra

@@ -31,13 +31,31 @@ struct GroundLoad
 /// toes' share. For 700 N: sesamoids 13.1 + 8.7 N, head 10.9 N, hallux 8.4 N.
 std::vector<GroundLoad> standing_loads(double body_weight);
 
+/// The capsule of one contact joint: four tension-only tethers (io::Ligament) across
+/// the joint at the dorsal, plantar, medial and lateral ends of its rim (for the
+/// sesamoid joints: proximal, distal, medial and lateral). The joint axis n is the
+/// area-weighted normal of the proximal side's articular surface, pointing across the
+/// joint. Each tether runs from the cortex of the proximal bone, 1 mm plus the
+/// cartilage thickness behind the rim of the proximal articular surface (along -n),
+/// to the cortex of the distal bone as far beyond the rim of the distal articular
+/// surface (along n), over attachment patches of radius 3 mm (all scaled). Axial stiffness
+/// @p stiffness (N/mm), transverse a quarter of it. They go slack when the joint
+/// closes, so compression crosses the joint by contact only.
+/// @throws InputError when the joint's surfaces or bones are missing from @p mesh.
+std::vector<io::Ligament> joint_capsule(const std::string                      &joint_name,
+                                        const geometry::FirstRayMesh::Joint    &joint,
+                                        const mesh::MeshData                   &mesh,
+                                        const geometry::FirstRayParameters     &parameters);
+
 /// First-ray parameters from a case's "geometry": {"first_ray": {...}}.
 geometry::FirstRayParameters first_ray_parameters(const io::Case &the_case);
 
 /// Add to @p the_case what the first-ray model implies: for load_case "standing",
 /// the fixed proximal cuneiform face and the ground loads; for every joint, a
 /// section (force on the distal/secondary cartilage layer, stresses of both layers),
-/// unless the case defines a section of that name.
+/// unless the case defines a section of that name. With contact joints, every joint
+/// also becomes a contact pair (slave: the distal/sesamoid side) held by its capsule
+/// (joint_capsule()), unless the case already has a pair on those surfaces.
 io::Case expand_first_ray_case(io::Case the_case, const geometry::FirstRayMesh &first_ray);
 
 /// Build the first ray on rank 0 and broadcast it, so every rank holds the same mesh.
