@@ -70,7 +70,8 @@ Case file (JSON):
      force:        total force in N, spread uniformly over the surface
      pressure:     MPa along the inward normal
   "steps": {"count": 1},                   load steps (Newton: initial steps, adapted)
-  "contact": [{"pair": ["slave", "master"],  frictionless contact of two named surfaces
+  "contact": [{"pair": ["slave", "master"],  contact of two named surfaces
+               "friction": 0,               Coulomb coefficient mu (0: frictionless)
                "penalty_scale": 10,         penalty = scale x E / h (slave side)
                "gap_tolerance": 1e-3}],     mm of penetration left after augmentation
   "solver": {"type": "cg-pmg",             cg-pmg | cg-gamg | cg-hypre | mumps; default

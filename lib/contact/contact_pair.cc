@@ -1,4 +1,5 @@
 #include <firstray/contact/contact_pair.h>
+#include <firstray/contact/coulomb_friction.h>
 #include <firstray/contact/master_surface.h>
 #include <firstray/errors.h>
 
@@ -26,6 +27,21 @@ unsigned edge_slot(unsigned a, unsigned b)
     std::swap(a, b);
   return a == 0 ? (b == 1 ? 3 : 5) : 4;
 }
+
+/// Shape-function values of a linear (3-node) or quadratic (6-node) facet at the
+/// reference coordinates @p xi (node order facet_node_reference_points).
+std::array<double, n_quadratic_facet_nodes> facet_shape_values(const unsigned               n_nodes,
+                                                               const std::array<double, 2> &xi)
+{
+  const double l1 = xi[0], l2 = xi[1], l0 = 1 - l1 - l2;
+  if (n_nodes == n_linear_facet_nodes)
+    return {{l0, l1, l2, 0, 0, 0}};
+  return {{l0 * (2 * l0 - 1), l1 * (2 * l1 - 1), l2 * (2 * l2 - 1), 4 * l0 * l1, 4 * l1 * l2,
+           4 * l2 * l0}};
+}
+
+/// Relative tolerance of the Coulomb limit below which a point counts as sticking.
+constexpr double slip_tolerance = 1e-6;
 } // namespace
 
 ContactPair::ContactPair(const io::ContactPair                          &settings,
@@ -154,6 +170,26 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   radius = 3 * Utilities::MPI::max(max_size, comm);
   multiplier.assign(points.size(), 0.0);
   last_facet.assign(points.size(), -1);
+  if (pair.friction > 0)
+    {
+      // Slip history of the reference configuration: a point starts out facing its
+      // closest master point, without traction.
+      std::vector<Facet> reference(master.size());
+      for (std::size_t i = 0; i < master.size(); ++i)
+        {
+          reference[i].id = i;
+          reference[i].nodes.assign(master[i].X.begin(), master[i].X.begin() + master[i].n_nodes);
+        }
+      const MasterSurface surface(reference);
+      history.assign(points.size(), SlipHistory());
+      for (std::size_t p = 0; p < points.size(); ++p)
+        if (const auto projection = surface.project(points[p].X, radius))
+          {
+            history[p].facet = static_cast<long>(projection->facet_index);
+            history[p].xi    = projection->xi;
+          }
+      trial_history = history;
+    }
 }
 
 IndexSet ContactPair::coupling_rows() const
@@ -256,49 +292,157 @@ void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor vi
     }
 }
 
+ContactPair::FrictionPoint ContactPair::friction_at(const std::size_t               p,
+                                                    const Point<3>                 &x,
+                                                    const Projection               &projection,
+                                                    const std::vector<MasterFacet> &facets,
+                                                    const double                    pressure)
+{
+  const auto   &old = history[p];
+  FrictionPoint f;
+  Tensor<1, 3>  x_m; // current position of the master point faced at the last converged step
+  if (old.facet >= 0)
+    {
+      f.facet        = static_cast<std::size_t>(old.facet);
+      const auto &F  = facets[f.facet];
+      f.shape        = facet_shape_values(F.n_nodes, old.xi);
+      for (unsigned k = 0; k < F.n_nodes; ++k)
+        x_m += f.shape[k] * F.X[k];
+    }
+  else
+    {
+      // Nothing within reach at the last converged step: the slip starts here.
+      f.facet = projection.facet_index;
+      f.shape = projection.shape_values;
+      x_m     = projection.point;
+    }
+  f.law = coulomb_return_mapping(old.traction, x - Point<3>(x_m), pressure, pair.friction,
+                                 points[p].penalty, projection.normal);
+  trial_history[p] = {static_cast<long>(projection.facet_index), projection.xi, f.law.traction};
+  return f;
+}
+
+void ContactPair::no_friction_at(const std::size_t p, const std::optional<Projection> &projection)
+{
+  trial_history[p] = SlipHistory();
+  if (projection)
+    {
+      trial_history[p].facet = static_cast<long>(projection->facet_index);
+      trial_history[p].xi    = projection->xi;
+    }
+}
+
 void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
                            PETScWrappers::MPI::SparseMatrix  *tangent,
                            PETScWrappers::MPI::Vector        &residual,
                            const AffineConstraints<double>   &constraints)
 {
+  const bool                           friction = pair.friction > 0;
   std::vector<types::global_dof_index> dofs;
-  Vector<double>                       G, local_r;
-  FullMatrix<double>                   local_K;
-  for_each_point(u, [&](const std::size_t p, const Point<3> &, const auto &projection,
+  std::vector<unsigned>                current, saved;
+  Vector<double>                       G, local_r, coupling;
+  FullMatrix<double>                   local_K, A, B, DB;
+  for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
                         const std::vector<MasterFacet> &facets) {
-    if (!projection)
-      return;
-    const auto  &point = points[p];
-    const double pressure = multiplier[p] - point.penalty * projection->gap;
+    const auto  &point    = points[p];
+    const double pressure = projection ? multiplier[p] - point.penalty * projection->gap : -1.0;
     // Touching points (gap 0, no multiplier yet) are active with zero pressure, so
     // that a body held only by contact has a stiffness from the first iteration.
     if (pressure < 0)
-      return;
+      {
+        if (friction)
+          no_friction_at(p, projection);
+        return;
+      }
     const auto &face   = slave_faces[point.face];
     const auto &facet  = facets[projection->facet_index];
     const auto &n      = projection->normal;
     const unsigned n_s = face.dofs.size(), n_m = 3 * facet.n_nodes;
+    // Local DoFs: the slave face's, the current master facet's, and with friction those
+    // of the facet holding the master point of the last converged step (often the same).
     dofs.assign(face.dofs.begin(), face.dofs.end());
-    dofs.insert(dofs.end(), facet.dofs.begin(), facet.dofs.begin() + n_m);
+    auto slot = [&](const types::global_dof_index dof) {
+      const auto it = std::find(dofs.begin() + n_s, dofs.end(), dof);
+      if (it != dofs.end())
+        return static_cast<unsigned>(it - dofs.begin());
+      dofs.push_back(dof);
+      return static_cast<unsigned>(dofs.size() - 1);
+    };
+    current.resize(n_m);
+    for (unsigned k = 0; k < n_m; ++k)
+      current[k] = slot(facet.dofs[k]);
+    FrictionPoint f;
+    if (friction)
+      {
+        f = friction_at(p, x, *projection, facets, pressure);
+        const auto &old_facet = facets[f.facet];
+        saved.resize(3 * old_facet.n_nodes);
+        for (unsigned k = 0; k < saved.size(); ++k)
+          saved[k] = slot(old_facet.dofs[k]);
+      }
+    const unsigned n_local = dofs.size();
     // G: derivative of the gap, +N n on the slave, -N_m n on the master.
-    G.reinit(n_s + n_m);
+    G.reinit(n_local);
     for (const auto &[k, N] : point.shape)
       G[k] = N * n[face.components[k]];
     for (unsigned m = 0; m < facet.n_nodes; ++m)
       for (unsigned c = 0; c < 3; ++c)
-        G[n_s + 3 * m + c] = -projection->shape_values[m] * n[c];
-    local_r.reinit(n_s + n_m);
+        G[current[3 * m + c]] = -projection->shape_values[m] * n[c];
+    local_r.reinit(n_local);
     local_r.add(pressure * point.dA, G);
     if (tangent)
       {
-        local_K.reinit(n_s + n_m, n_s + n_m);
+        local_K.reinit(n_local, n_local);
         const double w = point.penalty * point.dA;
-        for (unsigned i = 0; i < n_s + n_m; ++i)
+        for (unsigned i = 0; i < n_local; ++i)
           if (G[i] != 0)
-            for (unsigned j = 0; j < n_s + n_m; ++j)
+            for (unsigned j = 0; j < n_local; ++j)
               local_K(i, j) = w * G[i] * G[j];
-        constraints.distribute_local_to_global(local_K, local_r, dofs, *tangent, residual);
       }
+    if (friction)
+      {
+        // Friction force dA A^T t: A (3 x n) spreads a force at the slave point (+N) and
+        // at the current projection point (-N_m(xi)); B = dd/du (3 x n) is the relative
+        // displacement's derivative, the slave's N and -N_m(xi_n) of the old master point.
+        A.reinit(3, n_local);
+        B.reinit(3, n_local);
+        for (const auto &[k, N] : point.shape)
+          A(face.components[k], k) = B(face.components[k], k) = N;
+        for (unsigned m = 0; m < facet.n_nodes; ++m)
+          for (unsigned c = 0; c < 3; ++c)
+            A(c, current[3 * m + c]) = -projection->shape_values[m];
+        for (unsigned m = 0; m < saved.size() / 3; ++m)
+          for (unsigned c = 0; c < 3; ++c)
+            B(c, saved[3 * m + c]) = -f.shape[m];
+        const auto &t = f.law.traction;
+        for (unsigned i = 0; i < n_local; ++i)
+          for (unsigned c = 0; c < 3; ++c)
+            local_r[i] += point.dA * A(c, i) * t[c];
+        if (tangent)
+          {
+            // K = -d(dA A^T t)/du = dA (-A^T (dt/dd) B + eps_N A^T (dt/dp) G^T), as
+            // dp/du = -eps_N G^T; the second term (slip only) is not symmetric.
+            DB.reinit(3, n_local);
+            coupling.reinit(n_local);
+            for (unsigned c = 0; c < 3; ++c)
+              for (unsigned j = 0; j < n_local; ++j)
+                for (unsigned d = 0; d < 3; ++d)
+                  DB(c, j) += f.law.d_slip[c][d] * B(d, j);
+            for (unsigned i = 0; i < n_local; ++i)
+              for (unsigned c = 0; c < 3; ++c)
+                coupling[i] += A(c, i) * f.law.d_pressure[c];
+            for (unsigned i = 0; i < n_local; ++i)
+              for (unsigned j = 0; j < n_local; ++j)
+                {
+                  double k = point.penalty * coupling[i] * G[j];
+                  for (unsigned c = 0; c < 3; ++c)
+                    k -= A(c, i) * DB(c, j);
+                  local_K(i, j) += point.dA * k;
+                }
+          }
+      }
+    if (tangent)
+      constraints.distribute_local_to_global(local_K, local_r, dofs, *tangent, residual);
     else
       constraints.distribute_local_to_global(local_r, dofs, residual);
   });
@@ -325,23 +469,46 @@ ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
 {
   ContactStatistics s;
   double            pressure_integral = 0;
-  for_each_point(u, [&](const std::size_t p, const Point<3> &, const auto &projection,
-                        const std::vector<MasterFacet> &) {
-    if (!projection)
+  const bool        friction = pair.friction > 0;
+  for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
+                        const std::vector<MasterFacet> &facets) {
+    const double pressure =
+      projection ? multiplier[p] - points[p].penalty * projection->gap : -1.0;
+    if (projection)
+      s.max_penetration = std::max(s.max_penetration, -projection->gap);
+    // The same trial slip history as assemble() (the last call before save_state()).
+    if (friction && pressure < 0)
+      no_friction_at(p, projection);
+    if (pressure < 0)
       return;
-    s.max_penetration    = std::max(s.max_penetration, -projection->gap);
-    const double pressure = multiplier[p] - points[p].penalty * projection->gap;
-    if (pressure <= 0)
+    Tensor<1, 3> t;
+    if (friction)
+      t = friction_at(p, x, *projection, facets, pressure).law.traction;
+    if (pressure == 0)
       return;
+    const double dA = points[p].dA;
     for (unsigned c = 0; c < 3; ++c)
-      s.normal_force[c] += pressure * projection->normal[c] * points[p].dA;
-    s.area += points[p].dA;
-    pressure_integral += pressure * points[p].dA;
+      {
+        s.normal_force[c] += pressure * projection->normal[c] * dA;
+        s.friction_force[c] += t[c] * dA;
+      }
+    s.area += dA;
+    pressure_integral += pressure * dA;
     s.max_pressure = std::max(s.max_pressure, pressure);
+    const bool slip = t.norm() >= (1 - slip_tolerance) * pair.friction * pressure;
+    (slip ? s.slip_points : s.stick_points) += 1;
+    (slip ? s.slip_area : s.stick_area) += dA;
   });
   for (unsigned c = 0; c < 3; ++c)
-    s.normal_force[c] = Utilities::MPI::sum(s.normal_force[c], comm);
+    {
+      s.normal_force[c]   = Utilities::MPI::sum(s.normal_force[c], comm);
+      s.friction_force[c] = Utilities::MPI::sum(s.friction_force[c], comm);
+    }
   s.area              = Utilities::MPI::sum(s.area, comm);
+  s.stick_points      = Utilities::MPI::sum(s.stick_points, comm);
+  s.slip_points       = Utilities::MPI::sum(s.slip_points, comm);
+  s.stick_area        = Utilities::MPI::sum(s.stick_area, comm);
+  s.slip_area         = Utilities::MPI::sum(s.slip_area, comm);
   pressure_integral   = Utilities::MPI::sum(pressure_integral, comm);
   s.max_pressure      = Utilities::MPI::max(s.max_pressure, comm);
   s.max_penetration   = Utilities::MPI::max(s.max_penetration, comm);

@@ -273,9 +273,6 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
               pair.friction = number(o.at("friction"), where + ".friction");
               if (!(pair.friction >= 0))
                 throw InputError(where + ".friction: must be >= 0");
-              if (pair.friction > 0)
-                throw InputError(where + ".friction: Coulomb friction is not implemented yet; "
-                                         "only frictionless contact (0)");
             }
           if (o.contains("method"))
             {

@@ -232,6 +232,8 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
     the_case.solver.type = the_case.contact.empty() ?
                              io::SolverSettings::default_type(the_case.degree) :
                              "mumps";
+  for (const auto &pair : the_case.contact) // Coulomb friction: a non-symmetric tangent
+    the_case.solver.symmetric = the_case.solver.symmetric && !(pair.friction > 0);
   // Materials per region: an exact name wins; otherwise the first matching pattern
   // ("*/cortical", "cartilage/*", fnmatch syntax) in the order of the case.
   laws.resize(mesh.n_regions());
@@ -456,7 +458,8 @@ void ElasticityAnalysis::Impl::assemble()
   // p-multigrid only multiplies with the degree-2 matrix: block storage (BAIJ) is
   // faster there; the algebraic multigrids and MUMPS need AIJ.
   matrix.reinit_blocked(owned, dsp, comm, block_size,
-                        block_size == 3 && the_case.solver.type == "cg-pmg");
+                        block_size == 3 && the_case.solver.type == "cg-pmg" &&
+                          the_case.solver.symmetric); // SBAIJ keeps one triangle
   // Contact pairings can change as bodies slide: entries beyond the reference
   // neighbourhoods in the pattern are then inserted as they appear.
   if (!contact_pairs.empty())
@@ -962,7 +965,10 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                             {"max_pressure", c.max_pressure},
                             {"mean_pressure", c.mean_pressure},
                             {"max_penetration", c.max_penetration},
-                            {"augmentations", c.augmentations}};
+                            {"augmentations", c.augmentations},
+                            {"friction_force", c.friction_force},
+                            {"stick", {{"points", c.stick_points}, {"area", c.stick_area}}},
+                            {"slip", {{"points", c.slip_points}, {"area", c.slip_area}}}};
   for (const auto &l : result.ligaments)
     j["ligaments"][l.name] = {{"force", l.force},
                               {"elongation", l.elongation},

@@ -129,14 +129,24 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
   if (settings.type == "mumps")
     {
       // The elastic stiffness is symmetric positive definite: LDL^T (Cholesky) needs
-      // about half the work and memory of LU.
+      // about half the work and memory of LU. Friction makes it non-symmetric: LU.
       check(KSPSetType(ksp, KSPPREONLY), "KSPSetType");
-      check(PCSetType(pc, PCCHOLESKY), "PCSetType");
+      check(PCSetType(pc, settings.symmetric ? PCCHOLESKY : PCLU), "PCSetType");
       check(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS), "PCFactorSetMatSolverType");
     }
   else
     {
-      check(KSPSetType(ksp, KSPCG), "KSPSetType");
+      // CG needs a symmetric operator. Friction: GMRES with the same preconditioner,
+      // preconditioned from the right so that the tolerance still applies to the true
+      // residual; restarts every 200 iterations.
+      if (settings.symmetric)
+        check(KSPSetType(ksp, KSPCG), "KSPSetType");
+      else
+        {
+          check(KSPSetType(ksp, KSPGMRES), "KSPSetType");
+          check(KSPGMRESSetRestart(ksp, 200), "KSPGMRESSetRestart");
+          check(KSPSetPCSide(ksp, PC_RIGHT), "KSPSetPCSide");
+        }
       check(KSPSetTolerances(ksp, settings.rtol, 1e-300, 1e30, settings.max_iterations),
             "KSPSetTolerances");
       check(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), "KSPSetNormType");

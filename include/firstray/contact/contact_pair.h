@@ -1,14 +1,17 @@
 /// @file
-/// Layer 3 (assembly): frictionless surface-to-surface contact of one pair by the
-/// augmented Lagrangian method. Units: mm, N, MPa.
+/// Layer 3 (assembly): surface-to-surface contact of one pair by the augmented
+/// Lagrangian method, frictionless or with Coulomb friction. Units: mm, N, MPa.
 #pragma once
 
 #include <firstray/contact/contact_statistics.h>
+#include <firstray/contact/coulomb_friction.h>
+#include <firstray/contact/master_surface.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/material.h>
 
 #include <deal.II/base/index_set.h>
 #include <deal.II/base/quadrature.h>
+#include <deal.II/base/tensor.h>
 #include <deal.II/dofs/dof_handler.h>
 #include <deal.II/fe/mapping.h>
 #include <deal.II/lac/affine_constraints.h>
@@ -17,6 +20,7 @@
 #include <deal.II/lac/petsc_vector.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +34,17 @@ namespace firstray::contact
 /// 2002, ch. 5; Wriggers, Computational Contact Mechanics, 2nd ed., sec. 6.3).
 /// The tangent is that of the normal gap with the projection point and normal held
 /// fixed (symmetric, positive semi-definite).
+///
+/// Coulomb friction (settings().friction = mu > 0): penalty-regularised stick with return
+/// mapping (coulomb_return_mapping(), Laursen 2002, sec. 5.4). Each slave point keeps a
+/// slip history: the master facet and convective coordinates xi_n it faced, and its
+/// tangential traction t_n, at the last converged load step. The slip increment is the
+/// tangential part of d = x_s - x_m(xi_n), x_m(xi_n) the current position of that master
+/// material point; the tangential penalty is the normal one (eps_T = eps_N), and friction
+/// is not augmented (penalty stick: an elastic slip of t_T / eps_T remains). The
+/// traction acts at the current projection point. Tangent: that of the return mapping
+/// (consistent, including dt_T/dp_N in slip, which makes it non-symmetric) with the
+/// normal and the projection point held fixed, as for the normal part.
 class ContactPair
 {
 public:
@@ -65,9 +80,20 @@ public:
   ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u);
 
   const io::ContactPair &settings() const { return pair; }
-  /// Keep the multipliers of a converged load step / go back to them after a failure.
-  void save_state() { saved_multiplier = multiplier; }
-  void restore_state() { multiplier = saved_multiplier; }
+  /// Keep the multipliers and slip history of a converged load step / go back to them
+  /// after a failure. save_state() commits the slip history computed by the last
+  /// assemble() or statistics() call, which must therefore be made at the converged
+  /// displacement (the Newton driver's last assembly is).
+  void save_state()
+  {
+    saved_multiplier = multiplier;
+    history          = trial_history;
+  }
+  void restore_state()
+  {
+    multiplier    = saved_multiplier;
+    trial_history = history;
+  }
   /// Search radius (mm) for the closest-point projection.
   double search_radius() const { return radius; }
 
@@ -108,6 +134,32 @@ private:
   /// point index, deformed position, projection (or none) and the master facet list.
   template <class Visitor>
   void for_each_point(const dealii::PETScWrappers::MPI::Vector &u, Visitor visit);
+
+  /// Slip history of one slave point: the master point it faced and its tangential
+  /// traction (MPa) at the end of a load step (facet -1: no master point in reach).
+  struct SlipHistory
+  {
+    long                  facet = -1;
+    std::array<double, 2> xi{{0, 0}};
+    dealii::Tensor<1, 3>  traction;
+  };
+  /// Coulomb friction at a point in contact: the law's response, and the master facet
+  /// and its shape values at xi_n, where the slip is measured from.
+  struct FrictionPoint
+  {
+    CoulombResponse                                law;
+    std::size_t                                    facet = 0;
+    std::array<double, n_quadratic_facet_nodes>    shape{};
+  };
+  /// Friction at slave point @p p (deformed position @p x, in contact with pressure
+  /// @p pressure at @p projection on @p facets); stores the point's trial history.
+  FrictionPoint friction_at(std::size_t                     p,
+                            const dealii::Point<3>         &x,
+                            const Projection               &projection,
+                            const std::vector<MasterFacet> &facets,
+                            double                          pressure);
+  /// Trial history of a point out of contact: the master point it faces, no traction.
+  void no_friction_at(std::size_t p, const std::optional<Projection> &projection);
   std::vector<MasterFacet> deformed_master(const dealii::PETScWrappers::MPI::Vector &u) const;
 
   io::ContactPair                 pair;
@@ -120,6 +172,8 @@ private:
   std::vector<double>             multiplier;  ///< lambda per slave point, MPa
   std::vector<double>             saved_multiplier;
   std::vector<long>               last_facet;  ///< master facet of each point's last pairing
+  std::vector<SlipHistory>        history;       ///< per point, last converged step
+  std::vector<SlipHistory>        trial_history; ///< per point, at the last evaluation
   double                          radius = 0;
 };
 } // namespace firstray::contact

@@ -64,6 +64,11 @@ struct SolverSettings
   std::string petsc_options;              ///< e.g. "-ksp_monitor -pc_gamg_threshold 0.02"
   /// Print every Newton iteration (load factor, residual, line search, contact) on rank 0.
   bool        monitor = false;
+  /// Whether the stiffness is symmetric. Not read from the case: the analysis sets it
+  /// to false when a contact pair has friction, and the solver then uses MUMPS LU
+  /// instead of Cholesky, and right-preconditioned GMRES instead of CG for the cg-*
+  /// types (their preconditioners unchanged).
+  bool        symmetric = true;
 };
 
 /// One contact pair (DESIGN.md, Contact): surface-to-surface, the slave's quadrature
@@ -71,7 +76,9 @@ struct SolverSettings
 struct ContactPair
 {
   std::string slave, master;       ///< surface names ("pair": [slave, master])
-  double      friction = 0;        ///< Coulomb coefficient (only 0 is implemented)
+  /// Coulomb coefficient mu (>= 0; 0 frictionless). With mu > 0 the contact tangent is
+  /// not symmetric: the linear solver then uses LU / GMRES (SolverSettings::symmetric).
+  double      friction = 0;
   std::string method = "augmented-lagrangian";
   bool        two_pass = false;    ///< not implemented yet
   bool        tied     = false;    ///< not implemented yet

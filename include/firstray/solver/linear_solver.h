@@ -27,7 +27,9 @@ struct LinearSolveStats
 /// Solves K u = f with PETSc: CG preconditioned by GAMG (with the rigid-body
 /// near-null space), by BoomerAMG, or by a two-level p-multigrid (degree-2
 /// smoothing by Chebyshev/Jacobi, the degree-1 Galerkin operator on the same
-/// mesh solved by one GAMG V-cycle), or a direct MUMPS Cholesky. Settings come from the
+/// mesh solved by one GAMG V-cycle), or a direct MUMPS Cholesky. A non-symmetric
+/// stiffness (io::SolverSettings::symmetric false: Coulomb friction) gets GMRES instead
+/// of CG and LU instead of Cholesky. Settings come from the
 /// case (`solver`), and any -ksp_* / -pc_* option in PETSc's options database
 /// (command line or `solver.petsc_options`) overrides them.
 class LinearSolver

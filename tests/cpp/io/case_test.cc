@@ -91,10 +91,16 @@ TEST(Case, ContactPairsAndTheirErrors)
   EXPECT_EQ(c.contact[0].penalty_scale, 50.0);
   EXPECT_EQ(c.contact[0].gap_tolerance, 1e-4);
   EXPECT_EQ(c.contact[0].method, "augmented-lagrangian");
+  EXPECT_EQ(c.contact[0].friction, 0.0);
+  // Coulomb friction
+  const auto f = io::Case::from_json(head + R"([{"pair": ["s", "m"], "friction": 0.3}]})", "/c",
+                                     "x.json");
+  EXPECT_EQ(f.contact.at(0).friction, 0.3);
   const std::vector<std::pair<std::string, std::string>> bad = {
     {R"([{"pair": ["s"]}])", "contact[0].pair"},
     {R"([{"pair": ["s", "s"]}])", "contact[0].pair"},
-    {R"([{"pair": ["s", "m"], "friction": 0.3}])", "contact[0].friction"},
+    {R"([{"pair": ["s", "m"], "friction": -0.1}])", "contact[0].friction"},
+    {R"([{"pair": ["s", "m"], "friction": "high"}])", "contact[0].friction"},
     {R"([{"pair": ["s", "m"], "method": "mortar"}])", "contact[0].method"},
     {R"([{"pair": ["s", "m"], "two_pass": true}])", "contact[0].two_pass"},
     {R"([{"pair": ["s", "m"], "penalty_scale": 0}])", "contact[0].penalty_scale"},

@@ -1,0 +1,207 @@
+// Coulomb friction (issue 4, "Coulomb sliding block"): an elastic block pressed onto a
+// larger, stiffer block by a normal force N and dragged sideways by a displacement of
+// its top. Dragged far enough it slides, and the friction force is mu N; dragged a
+// little it sticks, and the friction force stays below mu N. In both the total contact
+// force equals the support's reaction.
+#include "../test_support.h"
+
+#include <firstray/model/elasticity_analysis.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+using namespace firstray;
+using namespace firstray::testing;
+
+namespace
+{
+constexpr double mu     = 0.3;
+constexpr double normal = 100.0; // N, pressing the upper block down (1 MPa)
+
+/// The upper block [3,13]x[3,13]x[4,9] on the lower block [0,16]x[0,16]x[0,4] (mm),
+/// non-matching meshes, every slave point over the master surface even after sliding.
+/// Regions "lower", "upper"; surfaces "lower/x0" ... "upper/z1".
+mesh::MeshData block_on_foundation()
+{
+  const auto     lower = mesh::make_box({6, 6, 2}, dealii::Point<3>(16, 16, 4), 0.15);
+  const auto     upper = mesh::make_box({5, 5, 2}, dealii::Point<3>(10, 10, 5), 0.15);
+  mesh::MeshData m;
+  m.source                         = "block on foundation";
+  m.region_names                   = {"lower", "upper"};
+  const dealii::Tensor<1, 3> shift = dealii::Point<3>(3, 3, 4);
+  for (const auto *part : {&lower, &upper})
+    {
+      const unsigned offset   = m.vertices.size();
+      const bool     is_upper = part == &upper;
+      for (auto v : part->vertices)
+        m.vertices.push_back(is_upper ? v + shift : v);
+      for (auto tet : part->tetrahedra)
+        {
+          for (auto &i : tet)
+            i += offset;
+          m.tetrahedra.push_back(tet);
+          m.tetrahedron_region.push_back(is_upper ? 1 : 0);
+        }
+      const unsigned surface_offset = m.surface_names.size();
+      for (const auto &name : part->surface_names)
+        m.surface_names.push_back(std::string(is_upper ? "upper/" : "lower/") + name);
+      for (std::size_t t = 0; t < part->triangles.size(); ++t)
+        {
+          auto tri = part->triangles[t];
+          for (auto &i : tri)
+            i += offset;
+          m.triangles.push_back(tri);
+          m.triangle_surface.push_back(part->triangle_surface[t] + surface_offset);
+        }
+    }
+  return m;
+}
+
+/// The lower block fixed at its bottom; the upper block's top moved by @p drag (mm) in x
+/// (y held) and pushed down by the normal force. Degree 1, friction mu, @p steps load
+/// steps (proportional: normal force and drag grow together).
+io::Case sliding_block_case(double drag, unsigned steps)
+{
+  io::Case c;
+  c.degree = 1;
+  // Poisson's ratio 0: the normal load alone causes no lateral strain, which would
+  // otherwise be resisted by (radial) friction at the interface.
+  c.materials.push_back({"lower", "linear-elastic", {{"E", 1000.0}, {"nu", 0.0}}});
+  c.materials.push_back({"upper", "linear-elastic", {{"E", 100.0}, {"nu", 0.0}}});
+  c.output_directory    = "";
+  c.solver.rtol         = 1e-12;
+  c.n_steps             = steps;
+  auto top              = displacement("upper/z1", {std::to_string(drag), "0", "0"});
+  top.components        = {{true, true, false}};
+  c.boundary_conditions = {fixed("lower/z0"), top, force("upper/z1", {0, 0, -normal})};
+  io::ContactPair pair;
+  pair.slave         = "upper/z0";
+  pair.master        = "lower/z1";
+  pair.friction      = mu;
+  pair.gap_tolerance = 1e-4;
+  pair.context       = "contact[0]";
+  c.contact          = {pair};
+  return c;
+}
+
+double norm(const std::array<double, 3> &v)
+{
+  return std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+}
+
+model::Result run(const io::Case &c, MPI_Comm comm, const std::string &label)
+{
+  const auto                start = std::chrono::steady_clock::now();
+  const auto                mesh  = block_on_foundation(); // the analysis keeps a reference
+  model::ElasticityAnalysis analysis(c, mesh, comm);
+  const auto                r = analysis.run();
+  const auto               &s = r.contact.at(0);
+  std::cout << label << ": normal force " << s.normal_force[2] << " N, friction force "
+            << s.friction_force[0] << ' ' << s.friction_force[1] << ' ' << s.friction_force[2]
+            << " N, |Ft|/|Fn| " << norm(s.friction_force) / norm(s.normal_force) << ", stick "
+            << s.stick_points << " points " << s.stick_area << " mm^2, slip " << s.slip_points
+            << " points " << s.slip_area << " mm^2, penetration " << s.max_penetration
+            << " mm, Newton";
+  for (const auto n : r.newton_iterations)
+    std::cout << ' ' << n;
+  std::cout << ", "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+            << " s" << std::endl;
+  return r;
+}
+
+/// The total contact force on the upper block equals the lower block's support reaction,
+/// and balances the upper block's top.
+void expect_equilibrium(const model::Result &r)
+{
+  const auto &s     = r.contact.at(0);
+  const auto &lower = r.surface("lower/z0").reaction_force;
+  const auto &top   = r.surface("upper/z1").reaction_force;
+  for (unsigned d = 0; d < 3; ++d)
+    {
+      const double contact = s.normal_force[d] + s.friction_force[d];
+      EXPECT_NEAR(lower[d], contact, 1e-6 * normal) << "component " << d;
+      if (d < 2) // in z the top carries the applied force, not a reaction
+        {
+          EXPECT_NEAR(top[d], -contact, 1e-6 * normal) << "component " << d;
+        }
+    }
+}
+} // namespace
+
+TEST(Friction, SlidingBlockTransmitsMuTimesTheNormalForce)
+{
+  const auto  r = run(sliding_block_case(0.5, 4), MPI_COMM_SELF, "sliding (0.5 mm)");
+  const auto &s = r.contact.at(0);
+  // The lower block's top tilts a little under the shear: the master normal, and with it
+  // the normal force, are not quite vertical; the total contact force is.
+  EXPECT_NEAR(s.normal_force[2] + s.friction_force[2], normal, 1e-6 * normal);
+  // The friction force opposes the drag (+x) of the slave and is mu times the normal force.
+  EXPECT_LT(s.friction_force[0], 0);
+  EXPECT_NEAR(norm(s.friction_force) / norm(s.normal_force), mu, 0.01 * mu);
+  EXPECT_LT(std::abs(s.friction_force[1]), 1e-3 * norm(s.friction_force));
+  // Every point in contact slips. The friction's moment about the top tilts the block
+  // a little: its trailing edge lifts off (measured 91 % of the area in contact).
+  EXPECT_EQ(s.stick_points, 0u);
+  EXPECT_GT(s.slip_points, 0u);
+  EXPECT_NEAR(s.slip_area, s.area, 1e-9);
+  EXPECT_GT(s.area, 80.0);
+  expect_equilibrium(r);
+}
+
+TEST(Friction, SmallDragSticks)
+{
+  const auto   r  = run(sliding_block_case(0.01, 2), MPI_COMM_SELF, "sticking (0.01 mm)");
+  const auto  &s  = r.contact.at(0);
+  const double ft = norm(s.friction_force);
+  EXPECT_GT(ft, 0.05 * mu * normal); // the block is loaded sideways ...
+  EXPECT_LT(ft, 0.5 * mu * normal);  // ... well below the limit (measured 0.21 mu N)
+  EXPECT_LT(s.friction_force[0], 0);
+  EXPECT_GE(s.stick_points, 9 * s.slip_points); // at most the edges slip (measured: none)
+  EXPECT_GT(s.stick_points, 0u);
+  EXPECT_NEAR(s.stick_area + s.slip_area, s.area, 1e-9);
+  EXPECT_NEAR(s.area, 100.0, 1e-9);
+  expect_equilibrium(r);
+}
+
+TEST(FrictionMpi, DistributedFrictionEqualsSerialFriction)
+{
+  // Partial slip (a drag between the two above): stick and slip points.
+  const auto  c        = sliding_block_case(0.05, 2);
+  const auto  parallel = run(c, MPI_COMM_WORLD, "partial slip, all ranks");
+  const auto  serial   = run(c, MPI_COMM_SELF, "partial slip, 1 rank");
+  const auto &p = parallel.contact.at(0), &s = serial.contact.at(0);
+  std::cout << "ranks vs 1 rank: displacement "
+            << relative_displacement_difference(parallel, serial)
+            << " (relative), friction force x " << p.friction_force[0] - s.friction_force[0] << " N"
+            << std::endl;
+  EXPECT_EQ(parallel.newton_iterations, serial.newton_iterations);
+  EXPECT_LT(relative_displacement_difference(parallel, serial), 1e-8);
+  for (unsigned d = 0; d < 3; ++d)
+    {
+      EXPECT_NEAR(p.friction_force[d], s.friction_force[d], 1e-8 * normal);
+      EXPECT_NEAR(p.normal_force[d], s.normal_force[d], 1e-8 * normal);
+    }
+  EXPECT_EQ(p.stick_points, s.stick_points);
+  EXPECT_EQ(p.slip_points, s.slip_points);
+  EXPECT_GT(s.stick_points, 0u);
+  EXPECT_GT(s.slip_points, 0u);
+}
+
+TEST(Friction, IterativeSolversSwitchToGmres)
+{
+  // The frictional tangent is not symmetric: a cg-* solver type runs GMRES with its
+  // preconditioner and gives MUMPS's (LU) answer.
+  auto       c      = sliding_block_case(0.05, 2);
+  const auto direct = run(c, MPI_COMM_SELF, "partial slip, mumps");
+  c.solver.type     = "cg-gamg";
+  const auto gmres  = run(c, MPI_COMM_SELF, "partial slip, cg-gamg (gmres)");
+  EXPECT_EQ(gmres.newton_iterations, direct.newton_iterations);
+  EXPECT_LT(relative_displacement_difference(gmres, direct), 1e-7);
+  for (unsigned d = 0; d < 3; ++d)
+    EXPECT_NEAR(gmres.contact.at(0).friction_force[d], direct.contact.at(0).friction_force[d],
+                1e-7 * normal);
+}
