@@ -14,18 +14,22 @@
 //
 // firstray: model::ElasticityAnalysis, augmented Lagrangian (penalty_scale x E / h,
 // Uzawa updates until the penetration is within gap_tolerance, at most 5 per step),
-// Newton, MUMPS (the contact default) unless --solver says otherwise.
+// Newton; CG with p-multigrid (degree 2) or BoomerAMG (degree 1) unless --solver says
+// otherwise (the library's contact default, MUMPS, factors the wide contact coupling
+// pattern and is several times slower here: benchmarks/README.md).
 // CalculiX (ccx, if installed): the same MeshData exported to C3D10 (mid-edge nodes on
 // the straight edges), SURFACE TO SURFACE penalty contact with the linear
-// pressure-overclosure slope K = penalty_scale x E_sphere / contact_size (firstray's
-// penalty; --ccx-penalty overrides), one *STATIC step, run on rank 0 with
+// pressure-overclosure slope K = 10 x E_sphere / contact_size (its penetration is then
+// about firstray's after the augmentations; --ccx-penalty-scale / --ccx-penalty
+// override), one *STATIC step, run on rank 0 with
 // --ccx-threads threads (default: the number of MPI ranks) while the other ranks sleep.
 // Units: mm, N, MPa, s.
 //
-//   contact [--quick] [--sizes 0.5,0.3,0.2] [--degree 2] [--materials equal|unequal]
+//   contact [--quick] [--sizes 0.4,0.2,0.16] [--degree 2] [--materials equal|unequal]
 //           [--delta D] [--penalty-scale S] [--gap-tolerance T] [--steps N]
-//           [--solver mumps|cg-gamg|cg-hypre] [--no-ccx] [--ccx PATH]
-//           [--ccx-threads N] [--ccx-penalty K] [--ccx-dir DIR] [--csv PATH] [--label TEXT]
+//           [--solver cg-pmg|cg-hypre|cg-gamg|mumps] [--no-ccx] [--ccx PATH]
+//           [--ccx-threads N] [--ccx-penalty-scale S] [--ccx-penalty K] [--ccx-dir DIR]
+//           [--csv PATH] [--label TEXT]
 //   mpirun --oversubscribe -np 2 contact
 //
 // Results and discussion: benchmarks/README.md, "Contact (Hertz)".
@@ -71,7 +75,7 @@ constexpr double radius = 10.0; // R, mm
 struct Options
 {
   bool                quick = false;
-  std::vector<double> sizes = {0.5, 0.3, 0.2}; // contact_size, mm
+  std::vector<double> sizes = {0.4, 0.2, 0.16}; // contact_size, mm
   unsigned            degree = 2;
   bool                unequal = false;
   double              delta = 0.45;          // mm
@@ -82,7 +86,8 @@ struct Options
   bool                ccx = true;
   std::string         ccx_path;
   unsigned            ccx_threads = 0;       // 0 = number of MPI ranks
-  double              ccx_penalty = 0;       // 0 = penalty_scale x E_sphere / contact_size
+  double              ccx_penalty_scale = 10; // K = scale x E_sphere / contact_size
+  double              ccx_penalty = 0;        // K in MPa/mm; 0 = from ccx_penalty_scale
   std::string         ccx_dir;
   std::string         csv = std::string(FIRSTRAY_SOURCE_DIR) + "/benchmarks/results/contact.csv";
   std::string         label;
@@ -92,7 +97,7 @@ const char *help_text = R"(contact - Hertz contact benchmark: firstray against C
 
 Usage: [mpirun -np P] contact [options] [PETSc options]
   --quick              one tiny mesh (contact_size 1 mm, degree 1; seconds), for smoke tests
-  --sizes a,b,c        contact_size values in mm (default 0.5,0.3,0.2)
+  --sizes a,b,c        contact_size values in mm (default 0.4,0.2,0.16)
   --degree D           firstray's element degree, 1 or 2 (default 2; ccx always uses C3D10)
   --materials M        equal (E 200 / 200 MPa, nu 0.3 / 0.3; default) or unequal
                        (sphere E 1000 nu 0.3, block E 100 nu 0.45)
@@ -100,12 +105,16 @@ Usage: [mpirun -np P] contact [options] [PETSc options]
   --penalty-scale S    firstray's penalty = S x E / h (default 1)
   --gap-tolerance T    firstray's accepted penetration, mm (default 0.01)
   --steps N            firstray's load steps (default 1)
-  --solver TYPE        firstray's linear solver: mumps (the contact default), cg-gamg, cg-hypre
+  --solver TYPE        firstray's linear solver (default: cg-pmg at degree 2, cg-hypre at
+                       degree 1, the library's defaults without contact); mumps is the
+                       library's default with contact (slow here, see README), cg-gamg
   --no-ccx             firstray only
   --ccx PATH           the CalculiX executable (default: ccx on PATH)
   --ccx-threads N      threads for ccx (default: the number of MPI ranks)
-  --ccx-penalty K      ccx's pressure-overclosure slope, MPa/mm
-                       (default: penalty-scale x E_sphere / contact_size, firstray's penalty)
+  --ccx-penalty-scale S  ccx's pressure-overclosure slope K = S x E_sphere / contact_size
+                       (default 10: ccx's penetration then is about firstray's after its
+                       augmentations; with 1, firstray's own penalty, it is 10 x larger)
+  --ccx-penalty K      K in MPa/mm (overrides --ccx-penalty-scale)
   --ccx-dir DIR        where the ccx decks and results go (default: a temporary folder,
                        removed at the end; kept when given)
   --csv PATH           CSV output (default <source>/benchmarks/results/contact.csv; appended)
@@ -172,6 +181,8 @@ Options parse(int argc, char **argv)
         o.ccx_path = value(a);
       else if (a == "--ccx-threads")
         o.ccx_threads = std::stoul(value(a));
+      else if (a == "--ccx-penalty-scale")
+        o.ccx_penalty_scale = std::stod(value(a));
       else if (a == "--ccx-penalty")
         o.ccx_penalty = std::stod(value(a));
       else if (a == "--ccx-dir")
@@ -190,6 +201,8 @@ Options parse(int argc, char **argv)
       if (!degree_given)
         o.degree = 1;
     }
+  if (o.solver.empty())
+    o.solver = io::SolverSettings::default_type(o.degree);
   if (o.sizes.empty())
     throw InputError("--sizes: give at least one contact_size");
   return o;
@@ -438,7 +451,7 @@ int main(int argc, char **argv)
                 << " materials (sphere E " << m.E_sphere << " nu " << m.nu_sphere << ", block E "
                 << m.E_block << " nu " << m.nu_block << ")\n"
                 << "firstray: " << ranks << " MPI rank(s), degree " << o.degree << ", solver "
-                << (o.solver.empty() ? "mumps (contact default)" : o.solver) << ", penalty_scale "
+                << o.solver << ", penalty_scale "
                 << o.penalty_scale << ", gap_tolerance " << o.gap_tolerance << " mm, " << o.steps
                 << " load step(s)\n";
       if (!o.ccx)
@@ -449,7 +462,7 @@ int main(int argc, char **argv)
       else
         std::cout << "CalculiX: " << ccx << ", C3D10 (straight edges), SURFACE TO SURFACE, linear "
                   << "penalty K = " << (o.ccx_penalty > 0 ? fixed_text(o.ccx_penalty, 0) + " MPa/mm" :
-                                                            "penalty_scale x E_sphere / contact_size")
+                                          fixed_text(o.ccx_penalty_scale, 1) + " x E_sphere / contact_size")
                   << ", " << ccx_threads << " thread(s) (OMP_NUM_THREADS, CCX_NPROC_*), decks in "
                   << ccx_dir.string() << "\n";
       std::cout << "compiled " << (optimized ? "with" : "WITHOUT") << " optimisation; machine: "
@@ -458,7 +471,7 @@ int main(int argc, char **argv)
                 << "errors against Johnson's closed form at each code's own contact force F (full "
                    "model); wall s = analysis construction + run() (firstray, max over ranks; mesh "
                    "generation excluded) or the ccx process (reading the deck included, writing it "
-                   "excluded); peak MB = ru_maxrss, max over ranks / of the ccx process;\n"
+                   "excluded); peak MB = ru_maxrss, max over ranks (firstray) / VmHWM of the ccx process;\n"
                    "ccx Newton* = ccx's equilibrium iterations from its log\n\n";
       print_header(std::cout);
     }
@@ -556,7 +569,7 @@ int main(int argc, char **argv)
           cx.ranks        = ccx_threads; // threads
           cx.contact_size = h;
           cx.cells        = mesh.tetrahedra.size();
-          cx.penalty      = o.ccx_penalty > 0 ? o.ccx_penalty : o.penalty_scale * m.E_sphere / h;
+          cx.penalty = o.ccx_penalty > 0 ? o.ccx_penalty : o.ccx_penalty_scale * m.E_sphere / h;
           try
             {
               benchmarks::CalculixHertzSettings s;
@@ -684,7 +697,7 @@ int main(int argc, char **argv)
             << r.linear << ',' << r.penetration << ',' << r.tolerance << ',' << r.penalty << ','
             << r.seconds << ',' << r.peak_rss << ',' << (o.unequal ? "unequal" : "equal") << ','
             << o.delta << ',' << o.penalty_scale << ','
-            << (r.code == "calculix" ? "ccx" : o.solver.empty() ? "mumps" : o.solver) << ','
+            << (r.code == "calculix" ? "ccx" : o.solver) << ','
             << (optimized ? 1 : 0) << ",\"" << r.status << "\"\n";
       std::cout << "CSV: " << o.csv << std::endl;
       if (remove_ccx_dir)
