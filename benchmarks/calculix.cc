@@ -3,11 +3,11 @@
 
 #include <firstray/errors.h>
 
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,17 +66,19 @@ CalculixDeck write_hertz_deck(const mesh::MeshData        &mesh,
                               const CalculixHertzSettings &s,
                               const std::string           &path)
 {
-  const auto surface = [&](const std::string &name) { return mesh.surface_id(name, "ccx export") - 1; };
-  const auto region  = [&](const std::string &name) { return mesh.region_id(name, "ccx export"); };
+  const auto surface = [&](const std::string &name) {
+    return mesh.surface_id(name, "ccx export") - 1;
+  };
+  const auto region = [&](const std::string &name) { return mesh.region_id(name, "ccx export"); };
 
   CalculixDeck deck;
   deck.nodes.assign(mesh.vertices.begin(), mesh.vertices.end());
 
   // C3D10 connectivity: corners 1-4 with (2 - 1) x (3 - 1) . (4 - 1) > 0 (ccx rejects
   // negative Jacobians), then the mid-edge nodes of 12, 23, 31, 14, 24, 34.
-  constexpr unsigned        edges[6][2] = {{0, 1}, {1, 2}, {2, 0}, {0, 3}, {1, 3}, {2, 3}};
+  constexpr unsigned edges[6][2] = {{0, 1}, {1, 2}, {2, 0}, {0, 3}, {1, 3}, {2, 3}};
   std::unordered_map<std::uint64_t, unsigned> mid_node;
-  auto middle = [&](unsigned a, unsigned b) {
+  auto                                        middle = [&](unsigned a, unsigned b) {
     const auto [it, inserted] = mid_node.emplace(edge_key(a, b), 0);
     if (inserted)
       {
@@ -104,8 +106,8 @@ CalculixDeck write_hertz_deck(const mesh::MeshData        &mesh,
 
   // Element faces of the named triangles. ccx's tetrahedron faces: S1 = 1-2-3,
   // S2 = 1-4-2, S3 = 2-4-3, S4 = 3-4-1, i.e. the face without corner 4, 3, 1, 2.
-  constexpr unsigned face_without[4] = {3, 4, 2, 1}; // face number by missing corner 1..4
-  std::map<FaceKey, unsigned> wanted;                 // triangle -> its surface
+  constexpr unsigned          face_without[4] = {3, 4, 2, 1}; // face number by missing corner 1..4
+  std::map<FaceKey, unsigned> wanted;                         // triangle -> its surface
   for (std::size_t f = 0; f < mesh.triangles.size(); ++f)
     {
       const auto &tri = mesh.triangles[f];
@@ -145,10 +147,9 @@ CalculixDeck write_hertz_deck(const mesh::MeshData        &mesh,
     if (mesh.triangle_surface[f] == slave)
       {
         const auto &tri = mesh.triangles[f];
-        deck.slave_faces.push_back({{tri[0] + 1, tri[1] + 1, tri[2] + 1,
-                                     mid_node.at(edge_key(tri[0], tri[1])),
-                                     mid_node.at(edge_key(tri[1], tri[2])),
-                                     mid_node.at(edge_key(tri[2], tri[0]))}});
+        deck.slave_faces.push_back(
+          {{tri[0] + 1, tri[1] + 1, tri[2] + 1, mid_node.at(edge_key(tri[0], tri[1])),
+            mid_node.at(edge_key(tri[1], tri[2])), mid_node.at(edge_key(tri[2], tri[0]))}});
       }
   deck.n_slave_faces  = surface_faces[slave].size();
   deck.n_master_faces = surface_faces[master].size();
@@ -165,8 +166,8 @@ CalculixDeck write_hertz_deck(const mesh::MeshData        &mesh,
       << "), C3D10 with straight edges\n";
   out << "*NODE, NSET=NALL\n";
   for (std::size_t n = 0; n < deck.nodes.size(); ++n)
-    out << n + 1 << ", " << deck.nodes[n][0] << ", " << deck.nodes[n][1] << ", "
-        << deck.nodes[n][2] << "\n";
+    out << n + 1 << ", " << deck.nodes[n][0] << ", " << deck.nodes[n][1] << ", " << deck.nodes[n][2]
+        << "\n";
   for (unsigned r = 0; r < mesh.n_regions(); ++r)
     {
       out << "*ELEMENT, TYPE=C3D10, ELSET=" << ccx_name(mesh.region_names[r]) << "\n";
@@ -179,8 +180,8 @@ CalculixDeck write_hertz_deck(const mesh::MeshData        &mesh,
             out << "\n";
           }
     }
-  for (const std::string name : {"sphere/sym_x", "sphere/sym_y", "block/sym_x", "block/sym_y",
-                                 "block/bottom", "sphere/top"})
+  for (const std::string name :
+       {"sphere/sym_x", "sphere/sym_y", "block/sym_x", "block/sym_y", "block/bottom", "sphere/top"})
     {
       out << "*NSET, NSET=" << ccx_name(name) << "\n";
       write_list(out, surface_nodes(surface(name)));
@@ -190,9 +191,11 @@ CalculixDeck write_hertz_deck(const mesh::MeshData        &mesh,
     {
       region(name); // throws when missing
       out << "*MATERIAL, NAME=M_" << ccx_name(name) << "\n*ELASTIC\n" << E << ", " << nu << "\n";
-      out << "*SOLID SECTION, ELSET=" << ccx_name(name) << ", MATERIAL=M_" << ccx_name(name) << "\n";
+      out << "*SOLID SECTION, ELSET=" << ccx_name(name) << ", MATERIAL=M_" << ccx_name(name)
+          << "\n";
     }
-  for (const auto &[id, name] : {std::pair{slave, std::string("SLAVE")}, std::pair{master, std::string("MASTER")}})
+  for (const auto &[id, name] :
+       {std::pair{slave, std::string("SLAVE")}, std::pair{master, std::string("MASTER")}})
     {
       out << "*SURFACE, NAME=" << name << ", TYPE=ELEMENT\n";
       for (const auto &[element, face] : surface_faces[id])
@@ -217,13 +220,14 @@ std::string find_ccx(const std::string &preferred)
 {
   auto executable = [](const std::string &p) {
     struct stat st;
-    return !p.empty() && stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
+    return !p.empty() && stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           access(p.c_str(), X_OK) == 0;
   };
   if (executable(preferred))
     return preferred;
   if (!preferred.empty() && preferred.find('/') != std::string::npos)
     return "";
-  const char *path = std::getenv("PATH");
+  const char       *path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "/usr/bin:/bin");
   std::string       dir;
   const std::string name = preferred.empty() ? "ccx" : preferred;
@@ -242,11 +246,11 @@ namespace
 std::unordered_map<unsigned, double> read_frd_component(const std::string &path,
                                                         const std::string &component)
 {
-  std::ifstream in(path);
+  std::ifstream                        in(path);
   std::unordered_map<unsigned, double> values, block;
-  std::string                         line;
-  int                                 column = -1, n_components = 0;
-  bool                                in_block = false;
+  std::string                          line;
+  int                                  column = -1, n_components = 0;
+  bool                                 in_block = false;
   while (std::getline(in, line))
     {
       if (line.rfind(" -4", 0) == 0)
@@ -286,14 +290,14 @@ CalculixRun run_ccx(const std::string  &ccx,
                     const CalculixDeck &deck)
 {
   namespace fs = std::filesystem;
-  CalculixRun run;
+  CalculixRun    run;
   const fs::path dir(directory);
   for (const char *ext : {".dat", ".frd", ".sta", ".cvg", ".log"})
     fs::remove(dir / (job + ext));
 
   // Environment: ours, with the thread counts replaced.
-  std::vector<std::string> env;
-  const std::string        n = std::to_string(threads);
+  std::vector<std::string>    env;
+  const std::string           n        = std::to_string(threads);
   const std::set<std::string> replaced = {"OMP_NUM_THREADS", "CCX_NPROC_EQUATION_SOLVER",
                                           "CCX_NPROC_STIFFNESS", "CCX_NPROC_RESULTS",
                                           "NUMBER_OF_CPUS"};
@@ -379,7 +383,8 @@ CalculixRun run_ccx(const std::string  &ccx,
     std::string   line;
     bool          found = false;
     while (std::getline(in, line))
-      if (line.find("total force") != std::string::npos && line.find("SPHERE_TOP") != std::string::npos)
+      if (line.find("total force") != std::string::npos &&
+          line.find("SPHERE_TOP") != std::string::npos)
         {
           double fx = 0, fy = 0, fz = 0;
           while (std::getline(in, line))
@@ -428,19 +433,20 @@ CalculixRun run_ccx(const std::string  &ccx,
         continue;
       const auto  &x    = deck.nodes;
       const double area = 0.5 * dealii::cross_product_3d(x[face[1] - 1] - x[face[0] - 1],
-                                                         x[face[2] - 1] - x[face[0] - 1]).norm();
-      unsigned     inside = 0;
+                                                         x[face[2] - 1] - x[face[0] - 1])
+                                  .norm();
+      unsigned inside = 0;
       for (unsigned i = 0; i < m; ++i)
         for (unsigned j = 0; i + j < m; ++j)
           for (unsigned inverted = 0; inverted < (i + j + 1 < m ? 2u : 1u); ++inverted)
             {
               // centroid of the sub-triangle at grid point (i, j): upright or inverted
-              const double l1 = (inverted ? i + 2.0 / 3 : i + 1.0 / 3) / m;
-              const double l2 = (inverted ? j + 2.0 / 3 : j + 1.0 / 3) / m;
-              const double l0 = 1 - l1 - l2;
+              const double l1    = (inverted ? i + 2.0 / 3 : i + 1.0 / 3) / m;
+              const double l2    = (inverted ? j + 2.0 / 3 : j + 1.0 / 3) / m;
+              const double l0    = 1 - l1 - l2;
               const double value = p[0] * l0 * (2 * l0 - 1) + p[1] * l1 * (2 * l1 - 1) +
-                                   p[2] * l2 * (2 * l2 - 1) + 4 * (p[3] * l0 * l1 + p[4] * l1 * l2 +
-                                                                   p[5] * l2 * l0);
+                                   p[2] * l2 * (2 * l2 - 1) +
+                                   4 * (p[3] * l0 * l1 + p[4] * l1 * l2 + p[5] * l2 * l0);
               inside += value > 0;
             }
       run.area += area * inside / (m * m);

@@ -33,8 +33,6 @@
 //   mpirun --oversubscribe -np 2 contact
 //
 // Results and discussion: benchmarks/README.md, "Contact (Hertz)".
-#include "calculix.h"
-
 #include <firstray/errors.h>
 #include <firstray/io/case.h>
 #include <firstray/mesh/contact_benchmarks.h>
@@ -44,10 +42,10 @@
 #include <deal.II/base/mpi.h>
 #include <deal.II/base/numbers.h>
 
+#include "calculix.h"
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
-
-#include <malloc.h>
 
 #include <chrono>
 #include <cmath>
@@ -67,27 +65,27 @@ using namespace firstray;
 using dealii::numbers::PI;
 
 #ifndef FIRSTRAY_SOURCE_DIR
-#  define FIRSTRAY_SOURCE_DIR "."
+#define FIRSTRAY_SOURCE_DIR "."
 #endif
 
 constexpr double radius = 10.0; // R, mm
 
 struct Options
 {
-  bool                quick = false;
-  std::vector<double> sizes = {0.4, 0.2, 0.16}; // contact_size, mm
-  unsigned            degree = 2;
-  bool                unequal = false;
-  double              delta = 0.45;          // mm
-  double              penalty_scale = 1.0;   // as tests/cpp/model/hertz_test.cc
-  double              gap_tolerance = 1e-2;  // mm, 2 % of delta
-  unsigned            steps = 1;
-  std::string         solver;                // "" = the contact default (mumps)
+  bool                quick         = false;
+  std::vector<double> sizes         = {0.4, 0.2, 0.16}; // contact_size, mm
+  unsigned            degree        = 2;
+  bool                unequal       = false;
+  double              delta         = 0.45; // mm
+  double              penalty_scale = 1.0;  // as tests/cpp/model/hertz_test.cc
+  double              gap_tolerance = 1e-2; // mm, 2 % of delta
+  unsigned            steps         = 1;
+  std::string         solver; // "" = the contact default (mumps)
   bool                ccx = true;
   std::string         ccx_path;
-  unsigned            ccx_threads = 0;       // 0 = number of MPI ranks
+  unsigned            ccx_threads       = 0;  // 0 = number of MPI ranks
   double              ccx_penalty_scale = 10; // K = scale x E_sphere / contact_size
-  double              ccx_penalty = 0;        // K in MPa/mm; 0 = from ccx_penalty_scale
+  double              ccx_penalty       = 0;  // K in MPa/mm; 0 = from ccx_penalty_scale
   std::string         ccx_dir;
   std::string         csv = std::string(FIRSTRAY_SOURCE_DIR) + "/benchmarks/results/contact.csv";
   std::string         label;
@@ -138,8 +136,8 @@ Options parse(int argc, char **argv)
   bool    sizes_given = false, degree_given = false;
   for (int i = 1; i < argc; ++i)
     {
-      const std::string a = argv[i];
-      auto value = [&](const std::string &name) -> std::string {
+      const std::string a     = argv[i];
+      auto              value = [&](const std::string &name) -> std::string {
         if (i + 1 >= argc)
           throw InputError(name + ": needs a value");
         return argv[++i];
@@ -222,7 +220,7 @@ struct Materials
 /// radius and peak pressure: relative errors.
 struct HertzErrors
 {
-  double a = 0, p0 = 0;         ///< closed form, mm and MPa
+  double a = 0, p0 = 0; ///< closed form, mm and MPa
   double error_a = 0, error_p = 0;
 };
 HertzErrors compare(const Materials &m, double F, double a_fe, double p_fe)
@@ -241,8 +239,8 @@ struct Row
   std::string   code;
   unsigned      degree = 0, ranks = 0;
   double        contact_size = 0;
-  std::size_t   cells = 0;
-  unsigned long dofs = 0;
+  std::size_t   cells        = 0;
+  unsigned long dofs         = 0;
   double        force = 0, a = 0, p0 = 0, a_fe = 0, p_fe = 0, error_a = 0, error_p = 0;
   double        reaction_check = 0; ///< |4 R_top + F| / F (equilibrium)
   unsigned      steps = 0, newton = 0, augmentations = 0, linear = 0;
@@ -303,7 +301,8 @@ std::string gist(const std::exception &e)
   return g;
 }
 
-io::BoundaryCondition fixed(const std::string &surface, std::array<bool, 3> components = {{true, true, true}})
+io::BoundaryCondition fixed(const std::string  &surface,
+                            std::array<bool, 3> components = {{true, true, true}})
 {
   io::BoundaryCondition bc;
   bc.surface    = surface;
@@ -362,8 +361,8 @@ void print_header(std::ostream &out)
       << "h mm" << std::setw(8) << "cells" << std::setw(9) << "DoFs" << std::setw(9) << "F N"
       << std::setw(8) << "a err%" << std::setw(8) << "p0 err%" << std::setw(7) << "Newton"
       << std::setw(7) << "/step" << std::setw(5) << "aug" << std::setw(7) << "lin it"
-      << std::setw(16) << "penetr./tol mm" << std::setw(8) << "wall s" << std::setw(8)
-      << "peak MB" << "\n";
+      << std::setw(16) << "penetr./tol mm" << std::setw(8) << "wall s" << std::setw(8) << "peak MB"
+      << "\n";
 }
 
 void print_row(std::ostream &out, const Row &r)
@@ -400,9 +399,9 @@ int main(int argc, char **argv)
         return 0;
       }
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
-  const MPI_Comm comm  = MPI_COMM_WORLD;
-  const unsigned ranks = dealii::Utilities::MPI::n_mpi_processes(comm);
-  const bool     root  = dealii::Utilities::MPI::this_mpi_process(comm) == 0;
+  const MPI_Comm                           comm  = MPI_COMM_WORLD;
+  const unsigned                           ranks = dealii::Utilities::MPI::n_mpi_processes(comm);
+  const bool root = dealii::Utilities::MPI::this_mpi_process(comm) == 0;
 
   Options o;
   try
@@ -415,8 +414,9 @@ int main(int argc, char **argv)
         std::cerr << "contact: " << e.what() << std::endl;
       return 1;
     }
-  const Materials m = o.unequal ? Materials{1000.0, 0.3, 100.0, 0.45} : Materials{200.0, 0.3, 200.0, 0.3};
-  const unsigned  ccx_threads = o.ccx_threads ? o.ccx_threads : ranks;
+  const Materials m =
+    o.unequal ? Materials{1000.0, 0.3, 100.0, 0.45} : Materials{200.0, 0.3, 200.0, 0.3};
+  const unsigned ccx_threads = o.ccx_threads ? o.ccx_threads : ranks;
 
   // CalculiX: found on rank 0 only; its decks go to a folder of their own.
   namespace fs = std::filesystem;
@@ -428,9 +428,9 @@ int main(int argc, char **argv)
       ccx = benchmarks::find_ccx(o.ccx_path);
       if (!ccx.empty())
         {
-          ccx_dir = o.ccx_dir.empty() ?
-                      fs::temp_directory_path() / ("firstray_contact_" + std::to_string(getpid())) :
-                      fs::path(o.ccx_dir);
+          ccx_dir        = o.ccx_dir.empty()
+                             ? fs::temp_directory_path() / ("firstray_contact_" + std::to_string(getpid()))
+                             : fs::path(o.ccx_dir);
           remove_ccx_dir = o.ccx_dir.empty();
           fs::create_directories(ccx_dir);
         }
@@ -451,9 +451,8 @@ int main(int argc, char **argv)
                 << " materials (sphere E " << m.E_sphere << " nu " << m.nu_sphere << ", block E "
                 << m.E_block << " nu " << m.nu_block << ")\n"
                 << "firstray: " << ranks << " MPI rank(s), degree " << o.degree << ", solver "
-                << o.solver << ", penalty_scale "
-                << o.penalty_scale << ", gap_tolerance " << o.gap_tolerance << " mm, " << o.steps
-                << " load step(s)\n";
+                << o.solver << ", penalty_scale " << o.penalty_scale << ", gap_tolerance "
+                << o.gap_tolerance << " mm, " << o.steps << " load step(s)\n";
       if (!o.ccx)
         std::cout << "CalculiX: not run (--no-ccx)\n";
       else if (ccx.empty())
@@ -461,19 +460,23 @@ int main(int argc, char **argv)
                   << "; Debian package calculix-ccx): CalculiX columns skipped\n";
       else
         std::cout << "CalculiX: " << ccx << ", C3D10 (straight edges), SURFACE TO SURFACE, linear "
-                  << "penalty K = " << (o.ccx_penalty > 0 ? fixed_text(o.ccx_penalty, 0) + " MPa/mm" :
-                                          fixed_text(o.ccx_penalty_scale, 1) + " x E_sphere / contact_size")
+                  << "penalty K = "
+                  << (o.ccx_penalty > 0
+                        ? fixed_text(o.ccx_penalty, 0) + " MPa/mm"
+                        : fixed_text(o.ccx_penalty_scale, 1) + " x E_sphere / contact_size")
                   << ", " << ccx_threads << " thread(s) (OMP_NUM_THREADS, CCX_NPROC_*), decks in "
                   << ccx_dir.string() << "\n";
-      std::cout << "compiled " << (optimized ? "with" : "WITHOUT") << " optimisation; machine: "
-                << std::thread::hardware_concurrency() << " hardware threads, load average "
-                << load_average() << " at start\n"
-                << "errors against Johnson's closed form at each code's own contact force F (full "
-                   "model); wall s = analysis construction + run() (firstray, max over ranks; mesh "
-                   "generation excluded) or the ccx process (reading the deck included, writing it "
-                   "excluded); peak MB = ru_maxrss, max over ranks (firstray) / VmHWM of the ccx process;\n"
-                   "ccx Newton* = ccx's equilibrium iterations from its log\n\n";
+      std::cout
+        << "compiled " << (optimized ? "with" : "WITHOUT")
+        << " optimisation; machine: " << std::thread::hardware_concurrency()
+        << " hardware threads, load average " << load_average() << " at start\n"
+        << "errors against Johnson's closed form at each code's own contact force F (full "
+           "model); wall s = analysis construction + run() (firstray, max over ranks; mesh "
+           "generation excluded) or the ccx process (reading the deck included, writing it "
+           "excluded); peak MB = ru_maxrss, max over ranks (firstray) / VmHWM of the ccx process;\n"
+           "ccx Newton* = ccx's equilibrium iterations from its log\n\n";
       print_header(std::cout);
+      std::cout.flush(); // progress is visible when stdout is a file
     }
 
   std::vector<Row> rows;
@@ -506,13 +509,13 @@ int main(int argc, char **argv)
 
       // 2. firstray.
       Row fr;
-      fr.code         = "firstray";
-      fr.degree       = o.degree;
-      fr.ranks        = ranks;
-      fr.contact_size = h;
-      fr.cells        = mesh.tetrahedra.size();
-      fr.tolerance    = o.gap_tolerance;
-      fr.penalty      = o.penalty_scale * m.E_sphere / h;
+      fr.code          = "firstray";
+      fr.degree        = o.degree;
+      fr.ranks         = ranks;
+      fr.contact_size  = h;
+      fr.cells         = mesh.tetrahedra.size();
+      fr.tolerance     = o.gap_tolerance;
+      fr.penalty       = o.penalty_scale * m.E_sphere / h;
       const bool reset = reset_peak_rss();
       try
         {
@@ -537,17 +540,20 @@ int main(int argc, char **argv)
           fr.p0               = e.p0;
           fr.error_a          = e.error_a;
           fr.error_p          = e.error_p;
-          fr.reaction_check = std::abs(4 * r.surface("sphere/top").reaction_force[2] + fr.force) / fr.force;
-          fr.penetration    = contact.max_penetration;
-          fr.augmentations  = contact.augmentations;
-          fr.linear         = r.linear_iterations;
-          fr.steps          = r.newton_iterations.size();
+          fr.reaction_check =
+            std::abs(4 * r.surface("sphere/top").reaction_force[2] + fr.force) / fr.force;
+          fr.penetration   = contact.max_penetration;
+          fr.augmentations = contact.augmentations;
+          fr.linear        = r.linear_iterations;
+          fr.steps         = r.newton_iterations.size();
           for (const auto n : r.newton_iterations)
             fr.newton += n;
           if (fr.reaction_check > 1e-6)
-            fr.status = "CHECK: top reaction x 4 differs from F by " + fixed_text(100 * fr.reaction_check, 4) + " %";
+            fr.status = "CHECK: top reaction x 4 differs from F by " +
+                        fixed_text(100 * fr.reaction_check, 4) + " %";
           if (r.cutbacks > 0)
-            fr.status += (fr.status == "ok" ? "" : "; ") + std::to_string(r.cutbacks) + " cut-back(s)";
+            fr.status +=
+              (fr.status == "ok" ? "" : "; ") + std::to_string(r.cutbacks) + " cut-back(s)";
         }
       catch (const std::exception &e)
         {
@@ -581,11 +587,13 @@ int main(int argc, char **argv)
               s.penalty   = cx.penalty;
               std::ostringstream job;
               job << "hertz_h" << std::setw(4) << std::setfill('0') << std::lround(1000 * h);
-              const auto deck = benchmarks::write_hertz_deck(mesh, s, (ccx_dir / (job.str() + ".inp")).string());
-              cx.dofs         = 3 * deck.n_nodes;
-              const auto run  = benchmarks::run_ccx(ccx, ccx_dir.string(), job.str(), ccx_threads, deck);
-              cx.seconds      = run.seconds;
-              cx.peak_rss     = run.peak_rss_bytes;
+              const auto deck =
+                benchmarks::write_hertz_deck(mesh, s, (ccx_dir / (job.str() + ".inp")).string());
+              cx.dofs = 3 * deck.n_nodes;
+              const auto run =
+                benchmarks::run_ccx(ccx, ccx_dir.string(), job.str(), ccx_threads, deck);
+              cx.seconds  = run.seconds;
+              cx.peak_rss = run.peak_rss_bytes;
               if (!run.ok)
                 cx.status = "FAILED: " + run.message;
               else
@@ -616,11 +624,13 @@ int main(int argc, char **argv)
   if (root)
     {
       // Side by side, and the issue-4 targets.
-      std::cout << "\nSide by side (errors in %, wall time in s; ratio = ccx / firstray wall time):\n"
-                << std::right << std::setw(6) << "h mm" << std::setw(9) << "DoFs" << std::setw(10)
-                << "fr a err" << std::setw(10) << "ccx a err" << std::setw(10) << "fr p0 err"
-                << std::setw(11) << "ccx p0 err" << std::setw(9) << "fr s" << std::setw(9)
-                << "ccx s" << std::setw(8) << "ratio" << "\n";
+      std::cout
+        << "\nSide by side (errors in %, wall time in s; ratio = ccx / firstray wall time):\n"
+        << std::right << std::setw(6) << "h mm" << std::setw(9) << "DoFs" << std::setw(10)
+        << "fr a err" << std::setw(10) << "ccx a err" << std::setw(10) << "fr p0 err"
+        << std::setw(11) << "ccx p0 err" << std::setw(9) << "fr s" << std::setw(9) << "ccx s"
+        << std::setw(8) << "ratio"
+        << "\n";
       auto ok = [](const Row &r) { return r.status.rfind("FAILED", 0) != 0; };
       for (const auto &fr : rows)
         if (fr.code == "firstray" && ok(fr))
@@ -654,21 +664,21 @@ int main(int argc, char **argv)
             for (const auto &cx : rows)
               if (cx.code == "calculix" && cx.contact_size == fr.contact_size && ok(cx))
                 {
-                  const double ratio = cx.seconds / fr.seconds;
+                  const double ratio    = cx.seconds / fr.seconds;
                   const bool   accurate = std::abs(fr.error_p) <= std::abs(cx.error_p);
                   std::cout << "; speed-up " << fixed_text(ratio, 2)
                             << (ratio >= 5 ? " >= 5" : " < 5") << " at "
-                            << (accurate ? "equal or better" : "WORSE")
-                            << " peak-pressure accuracy" << (ratio >= 5 && accurate ? " met" : " MISSED");
+                            << (accurate ? "equal or better" : "WORSE") << " peak-pressure accuracy"
+                            << (ratio >= 5 && accurate ? " met" : " MISSED");
                 }
             std::cout << "\n";
           }
       if (o.sizes.size() >= 3)
         for (const auto &fr : rows)
           if (fr.code == "firstray" && fr.contact_size == o.sizes[o.sizes.size() / 2] && ok(fr))
-            std::cout << "  middle resolution (" << fr.dofs << " DoFs) in " << fixed_text(fr.seconds, 1)
-                      << " s on " << ranks << " rank(s): "
-                      << (fr.seconds < 60 ? "under 60 s" : "NOT under 60 s")
+            std::cout << "  middle resolution (" << fr.dofs << " DoFs) in "
+                      << fixed_text(fr.seconds, 1) << " s on " << ranks
+                      << " rank(s): " << (fr.seconds < 60 ? "under 60 s" : "NOT under 60 s")
                       << (ranks == 2 ? "" : " (the target is for 2 ranks)") << "\n";
 
       const fs::path  path(o.csv);
@@ -691,14 +701,13 @@ int main(int argc, char **argv)
       for (const auto &r : rows)
         csv << '"' << o.label << "\"," << r.code << ',' << r.degree << ',' << r.ranks << ','
             << r.contact_size << ',' << r.cells << ',' << r.dofs << ',' << r.force << ',' << r.a
-            << ',' << r.a_fe << ',' << r.error_a << ',' << r.p0 << ',' << r.p_fe << ','
-            << r.error_p << ',' << r.steps << ',' << r.newton << ','
+            << ',' << r.a_fe << ',' << r.error_a << ',' << r.p0 << ',' << r.p_fe << ',' << r.error_p
+            << ',' << r.steps << ',' << r.newton << ','
             << (r.steps ? double(r.newton) / r.steps : 0) << ',' << r.augmentations << ','
             << r.linear << ',' << r.penetration << ',' << r.tolerance << ',' << r.penalty << ','
             << r.seconds << ',' << r.peak_rss << ',' << (o.unequal ? "unequal" : "equal") << ','
-            << o.delta << ',' << o.penalty_scale << ','
-            << (r.code == "calculix" ? "ccx" : o.solver) << ','
-            << (optimized ? 1 : 0) << ",\"" << r.status << "\"\n";
+            << o.delta << ',' << o.penalty_scale << ',' << (r.code == "calculix" ? "ccx" : o.solver)
+            << ',' << (optimized ? 1 : 0) << ",\"" << r.status << "\"\n";
       std::cout << "CSV: " << o.csv << std::endl;
       if (remove_ccx_dir)
         fs::remove_all(ccx_dir, ec);
