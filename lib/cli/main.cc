@@ -71,13 +71,23 @@ Case file (JSON):
      pressure:     MPa along the inward normal
   "steps": {"count": 1},                   load steps (Newton: initial steps, adapted)
   "contact": [{"pair": ["slave", "master"],  contact of two named surfaces
+               "name": "mtp",               for reports (default "slave:master")
                "friction": 0,               Coulomb coefficient mu (0: frictionless)
                "penalty_scale": 10,         penalty = scale x E / h (slave side)
                "gap_tolerance": 1e-3}],     mm of penetration left after augmentation
+  "ligaments": [{"name": "tether",         springs between two attachment patches
+                 "from": {"surface": "lower/z1"},        a whole named surface, or
+                 "to": {"region": "upper", "at": [5, 5, 6]},  a region's boundary near a point
+                 "radius": 2.5,             mm: patch = faces within nearest + radius
+                 "stiffness": 100,          N/mm along the line between the patches
+                 "transverse_stiffness": 100,  N/mm across it (default: stiffness)
+                 "tension_only": false}],   slack when the ends approach
   "solver": {"type": "cg-pmg",             cg-pmg | cg-gamg | cg-hypre | mumps; default
                                            cg-pmg for degree 2, cg-hypre for degree 1
              "rtol": 1e-8, "max_iterations": 2000,
-             "petsc_options": "-ksp_monitor"},
+             "petsc_options": "-ksp_monitor",
+             "newton_rtol": 1e-8,           Newton: residual relative to the step's first
+             "monitor": false},             print every Newton iteration (rank 0)
   "output": {"directory": "results/block", "fields": true}
 }
 
@@ -129,7 +139,7 @@ int main(int argc, char **argv)
                       << ": " << spec.description << "\n";
           std::cout << "  " << std::setw(26) << "side" << "right | left\n"
                     << "  " << std::setw(26) << "joints"
-                    << "bonded | contact (contact keeps the joint space open)\n";
+                    << "bonded | contact (contact pairs and capsule tethers; experimental)\n";
           return 0;
         }
       if (argc < 3 || std::string(argv[2]) != "first-ray")
@@ -241,6 +251,37 @@ int main(int argc, char **argv)
                             << j.max_von_mises << std::setw(14) << j.p99_von_mises << "\n";
                 }
             }
+          if (!result.contact.empty())
+            {
+              std::cout << "\n";
+              row("contact (on the slave side)");
+              std::cout << std::setw(11) << "|F| N" << std::setw(12) << "area mm^2"
+                        << std::setw(12) << "peak MPa" << std::setw(12) << "mean MPa"
+                        << std::setw(16) << "penetration mm" << "\n";
+              for (const auto &c : result.contact)
+                {
+                  row(c.name);
+                  std::cout << std::setw(11)
+                            << std::hypot(c.normal_force[0], c.normal_force[1], c.normal_force[2])
+                            << std::setw(12) << c.area << std::setw(12) << c.max_pressure
+                            << std::setw(12) << c.mean_pressure << std::setw(16)
+                            << c.max_penetration << "\n";
+                }
+            }
+          if (!result.ligaments.empty())
+            {
+              std::cout << "\n";
+              row("ligament");
+              std::cout << std::setw(11) << "|F| N" << std::setw(16) << "elongation mm"
+                        << std::setw(8) << "slack" << "\n";
+              for (const auto &l : result.ligaments)
+                {
+                  row(l.name);
+                  std::cout << std::setw(11) << std::hypot(l.force[0], l.force[1], l.force[2])
+                            << std::setw(16) << l.elongation << std::setw(8)
+                            << (l.slack ? "yes" : "no") << "\n";
+                }
+            }
           std::cout << "\n";
           row("surface (reaction on the body)");
           std::cout << std::setw(14) << "Rx N" << std::setw(14) << "Ry N" << std::setw(14)
@@ -255,6 +296,14 @@ int main(int argc, char **argv)
           std::cout << "\n"
                     << result.n_dofs << " DoFs on " << result.n_ranks << " rank(s), "
                     << result.linear_iterations << " linear iterations";
+          if (result.finite_strain)
+            {
+              unsigned newton = 0;
+              for (const unsigned n : result.newton_iterations)
+                newton += n;
+              std::cout << ", " << newton << " Newton iterations in "
+                        << result.newton_iterations.size() << " load steps";
+            }
           if (!the_case.output_directory.empty())
             std::cout << "; results in " << the_case.output_directory;
           std::cout << std::endl;

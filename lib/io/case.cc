@@ -256,13 +256,15 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
           const json       &o     = list[i];
           if (!o.is_object())
             throw InputError(where + ": expected an object");
-          reject_unknown_keys(o, {"pair", "friction", "method", "two_pass", "tied", "penalty_scale",
+          reject_unknown_keys(o, {"pair", "name", "friction", "method", "two_pass", "tied", "penalty_scale",
                                   "gap_tolerance"},
                               where);
           ContactPair pair;
           pair.context = where;
           if (!o.contains("pair") || !o.at("pair").is_array() || o.at("pair").size() != 2)
             throw InputError(where + ".pair: expected [slave surface, master surface]");
+          if (o.contains("name"))
+            pair.name = text(o.at("name"), where + ".name");
           pair.slave  = text(o.at("pair")[0], where + ".pair[0]");
           pair.master = text(o.at("pair")[1], where + ".pair[1]");
           if (pair.slave == pair.master)
@@ -493,8 +495,15 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
       const json &s = root.at("solver");
       if (!s.is_object())
         throw InputError("solver: expected an object");
-      reject_unknown_keys(s, {"type", "rtol", "max_iterations", "petsc_options", "monitor"},
+      reject_unknown_keys(s, {"type", "rtol", "max_iterations", "petsc_options", "monitor",
+                              "newton_rtol"},
                           "solver");
+      if (s.contains("newton_rtol"))
+        {
+          c.solver.newton_rtol = number(s.at("newton_rtol"), "solver.newton_rtol");
+          if (!(c.solver.newton_rtol > 0 && c.solver.newton_rtol < 1))
+            throw InputError("solver.newton_rtol: must lie in (0, 1)");
+        }
       if (s.contains("monitor"))
         {
           if (!s.at("monitor").is_boolean())

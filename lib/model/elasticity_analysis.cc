@@ -774,7 +774,9 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   for (const auto &pair : contact_pairs)
     {
       ContactResult c{pair->statistics(ghosted_solution)};
-      c.name = pair->settings().slave + ":" + pair->settings().master;
+      c.name = pair->settings().name.empty() ?
+                 pair->settings().slave + ":" + pair->settings().master :
+                 pair->settings().name;
       result.contact.push_back(c);
     }
   // Internal force with the computed displacement, without constraints: the
@@ -1136,12 +1138,14 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
 
 void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver &linear_solver)
 {
-  // Newton settings: relative residual 1e-8 of the step's first residual (with a floor
-  // of 1e-12 of the load scale), at most 25 iterations per step, backtracking line
-  // search (Armijo, c = 1e-4, up to 5 halvings), at most 10 cut-backs in a row.
-  constexpr unsigned max_newton = 25, max_halvings = 5, max_cutbacks = 10;
+  // Newton settings: relative residual solver.newton_rtol (default 1e-8) of the step's
+  // first residual, with a floor
+  // of 1e-9 of the applied loads' norm (a cut-back step's first residual can be tiny),
+  // or a correction at round-off; at most 25 iterations per step, an energy line search
+  // (at most 6 trials per iteration, below), at most 10 cut-backs in a row.
+  constexpr unsigned max_newton = 25, max_searches = 6, max_cutbacks = 10;
   constexpr unsigned max_augmentations = 5; // contact: Uzawa updates per load step
-  constexpr double   newton_rtol = 1e-8;
+  const double       newton_rtol = the_case.solver.newton_rtol;
 
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
   external_force_free.reinit(owned, comm);
@@ -1184,7 +1188,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
         ghosted_solution = solution;
         double r         = assemble_newton(target, true);
         if (tol < 0)
-          tol = std::max(newton_rtol * r, 1e-12 * (load_scale + r));
+          tol = std::max(newton_rtol * r, 1e-9 * load_scale + 1e-12 * r);
         history.push_back(r);
         while (r > tol)
           {
@@ -1195,10 +1199,29 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
             du.reinit(owned, comm);
             result.linear_iterations += linear_solver.solve(du, rhs).iterations;
             ++its;
-            // Backtracking: halve the step until the residual decreases enough.
-            base         = solution;
-            double alpha = 1, trial = 0;
-            for (unsigned halving = 0;; ++halving)
+            // A correction at round-off of the displacement also ends the iteration: with
+            // tiny loads the residual's round-off floor (stiffness x displacement x 1e-16)
+            // can lie above the relative tolerance.
+            if (du.linfty_norm() <= 1e-10 * solution.linfty_norm())
+              {
+                solution.add(1.0, du);
+                ghosted_solution = solution;
+                r                = assemble_newton(target, true);
+                history.push_back(r);
+                break;
+              }
+            // Line search on the energy (Matthies & Strang, 1979; Crisfield, Non-linear
+            // Finite Element Analysis, vol. 1, sec. 9.3): the problem derives from a
+            // potential, whose slope along du is -s(alpha) = -du . r(u + alpha du). Accept
+            // alpha once |s| <= 0.5 s(0), else look for the zero of s by regula falsi
+            // between the last alpha with s > 0 and the first with s < 0; halve on
+            // inverted elements. A residual-norm (Armijo) search stalls on slender bones:
+            // a rotation's first-order step stretches them, so the residual norm grows
+            // though the step is right.
+            base             = solution;
+            const double s0  = du * rhs;
+            double       alpha = 1, lo = 0, s_lo = s0, hi = -1, s_hi = 0, trial = 0;
+            for (unsigned search = 0;; ++search)
               {
                 solution = base;
                 solution.add(alpha, du);
@@ -1210,14 +1233,35 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                   }
                 catch (const SolveError &e)
                   {
-                    if (halving == max_halvings)
-                      throw SolveError(std::string("line search: ") + e.what() +
-                                       " even at 1/32 of the Newton step");
+                    if (search == max_searches)
+                      throw SolveError(std::string("line search: ") + e.what() + " at " +
+                                       std::to_string(alpha) + " of the Newton step");
                     inverted = true;
                   }
-                if (!inverted && (trial <= (1 - 1e-4 * alpha) * r || halving == max_halvings))
+                const double slope = inverted ? 0.0 : du * rhs;
+                if (the_case.solver.monitor && Utilities::MPI::this_mpi_process(comm) == 0)
+                  std::cout << "newton:   line search step length " << alpha << ": "
+                            << (inverted ? std::string("inverted elements") :
+                                           "residual " + std::to_string(trial) + ", slope " +
+                                             std::to_string(slope / s0) + " of the first")
+                            << std::endl;
+                if (!inverted && (std::abs(slope) <= 0.5 * std::abs(s0) || search == max_searches ||
+                                  (slope > 0 && alpha == 1)))
                   break;
-                alpha *= 0.5;
+                if (inverted)
+                  {
+                    hi    = alpha;
+                    s_hi  = 0;
+                    alpha = 0.5 * (lo + alpha);
+                    continue;
+                  }
+                if (slope > 0)
+                  lo = alpha, s_lo = slope;
+                else
+                  hi = alpha, s_hi = slope;
+                const double secant = lo + (hi - lo) * s_lo / (s_lo - s_hi);
+                // Keep the next trial inside the bracket, away from its ends.
+                alpha = std::clamp(secant, lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo));
               }
             r = assemble_newton(target, true);
             history.push_back(r);
@@ -1267,13 +1311,21 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
           ++result.cutbacks;
           for (const auto &pair : contact_pairs)
             pair->restore_state();
-          if (++cutbacks_in_a_row > max_cutbacks)
+          // Give up after max_cutbacks halvings in a row, or when the step has shrunk
+          // below 1e-4 of the first one: near a limit point (e.g. elements flattening) each
+          // smaller step converges and the load creeps toward it without end.
+          const bool too_small = 0.5 * dlambda < 1e-4 / the_case.n_steps;
+          if (++cutbacks_in_a_row > max_cutbacks || too_small)
             {
               solution         = converged;
               ghosted_solution = solution;
               std::ostringstream msg;
-              msg << "Newton did not converge: the load step was halved " << max_cutbacks
-                  << " times in a row at load factor " << lambda << " (" << result.load_factors.size()
+              msg << "Newton did not converge: ";
+              if (too_small)
+                msg << "the load step shrank below 1e-4 of the first one";
+              else
+                msg << "the load step was halved " << max_cutbacks << " times in a row";
+              msg << " at load factor " << lambda << " (" << result.load_factors.size()
                   << " converged steps";
               if (fields)
                 msg << ", written to " << the_case.output_directory;
@@ -1285,6 +1337,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
           continue;
         }
       // Converged.
+      tried.str("");
       for (const auto &pair : contact_pairs)
         pair->save_state();
       converged = solution;

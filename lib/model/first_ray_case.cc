@@ -185,9 +185,11 @@ io::Case expand_first_ray_case(io::Case c, const geometry::FirstRayMesh &first_r
         if (defined)
           continue;
         io::ContactPair pair;
+        pair.name          = name;
         pair.slave         = joint.b_surface;
         pair.master        = joint.a_surface;
-        pair.gap_tolerance = 0.01 * parameters.cartilage_thickness * parameters.scale;
+        pair.gap_tolerance = 0.03 * parameters.cartilage_thickness * parameters.scale;
+        pair.penalty_scale = 30;
         pair.context       = "first_ray joint '" + name + "' (contact)";
         c.contact.push_back(pair);
         for (auto &l : joint_capsule(name, joint, first_ray.mesh, parameters))

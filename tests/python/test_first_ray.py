@@ -125,12 +125,13 @@ def test_twenty_random_parameter_sets_mesh_and_solve():
     assert not failures, failures
 
 
-def test_contact_joints_mesh_but_do_not_solve_yet(tmp_path):
-    """joints="contact" keeps the joint space open and names both facing surfaces;
-    solving it needs the contact solver (issue 4), so it is refused clearly."""
-    model = fr.FirstRay(joints="contact", **COARSE)
+def test_contact_joints_mesh_both_facing_surfaces():
+    """joints="contact" keeps the joint space open and names both facing surfaces (the
+    contact pairs and capsule tethers built on them are tested in C++:
+    FirstRayContact.JointsBecomeContactPairsWithCapsules)."""
+    model = fr.FirstRay(joints="contact", joint_space=0.02, **COARSE)
     report = model.mesh()
-    assert report.surfaces["mtp/metatarsal_side"]["area"] > 10.0
-    assert report.surfaces["mtp/phalanx_side"]["area"] > 10.0
-    with pytest.raises(ValueError, match="contact solver"):
-        fr.solve(model.standing_case(degree=1))
+    for joint in ("mtp", "ip"):
+        a = report.surfaces[f"{joint}/{'metatarsal' if joint == 'mtp' else 'proximal'}_side"]
+        b = report.surfaces[f"{joint}/{'phalanx' if joint == 'mtp' else 'distal'}_side"]
+        assert a["area"] > 10.0 and b["area"] > 10.0

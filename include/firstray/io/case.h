@@ -64,6 +64,11 @@ struct SolverSettings
   std::string petsc_options;              ///< e.g. "-ksp_monitor -pc_gamg_threshold 0.02"
   /// Print every Newton iteration (load factor, residual, line search, contact) on rank 0.
   bool        monitor = false;
+  /// Newton: residual norm relative to the load step's first residual at which it stops.
+  /// Contact with curved, sliding surfaces converges only linearly (the contact tangent
+  /// holds the projection point and normal fixed): such models may ask for 1e-3 to 1e-4
+  /// (FEBio's default residual-free criteria are looser still).
+  double      newton_rtol = 1e-8;
   /// Whether the stiffness is symmetric. Not read from the case: the analysis sets it
   /// to false when a contact pair has friction, and the solver then uses MUMPS LU
   /// instead of Cholesky, and right-preconditioned GMRES instead of CG for the cg-*
@@ -76,6 +81,7 @@ struct SolverSettings
 struct ContactPair
 {
   std::string slave, master;       ///< surface names ("pair": [slave, master])
+  std::string name;                ///< for reports; empty: "slave:master"
   /// Coulomb coefficient mu (>= 0; 0 frictionless). With mu > 0 the contact tangent is
   /// not symmetric: the linear solver then uses LU / GMRES (SolverSettings::symmetric).
   double      friction = 0;

@@ -130,7 +130,7 @@ TEST(FiniteStrain, FailedSolveReportsStepsAndKeepsConvergedResults)
 {
   // Pushing the face x1 beyond x0 (stretch -0.2) cannot be reached without inverting
   // elements: the steps shrink as J -> 0 and the analysis gives up after 10 cut-backs
-  // in a row, saying so.
+  // in a row or once the step is below 1e-4 of the first, saying so.
   const auto  mesh = box_mesh({1, 1, 1}, dealii::Point<3>(10.0, 10.0, 10.0));
   auto        c    = uniaxial_case("neo-hookean", -0.2, 1, 1);
   const auto  dir  = std::filesystem::temp_directory_path() / "firstray_newton_failure";
@@ -146,7 +146,9 @@ TEST(FiniteStrain, FailedSolveReportsStepsAndKeepsConvergedResults)
     {
       const std::string what = e.what();
       EXPECT_NE(what.find("Newton did not converge"), std::string::npos) << what;
-      EXPECT_NE(what.find("halved 10 times"), std::string::npos) << what;
+      EXPECT_TRUE(what.find("halved 10 times") != std::string::npos ||
+                  what.find("shrank below 1e-4") != std::string::npos)
+        << what;
       EXPECT_NE(what.find("Tried:"), std::string::npos) << what;
       EXPECT_NE(what.find("residuals"), std::string::npos) << what;
       // Converged steps were written and the PVD lists exactly those.
