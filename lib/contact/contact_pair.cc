@@ -467,15 +467,42 @@ double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)
 
 ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
 {
+  return evaluate(u, nullptr);
+}
+
+std::vector<ContactPointState> ContactPair::point_states(const PETScWrappers::MPI::Vector &u)
+{
+  std::vector<ContactPointState> states;
+  evaluate(u, &states);
+  return states;
+}
+
+ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
+                                        std::vector<ContactPointState>   *states)
+{
   ContactStatistics s;
   double            pressure_integral = 0;
   const bool        friction = pair.friction > 0;
+  if (states)
+    states->assign(points.size(), ContactPointState());
   for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
                         const std::vector<MasterFacet> &facets) {
     const double pressure =
       projection ? multiplier[p] - points[p].penalty * projection->gap : -1.0;
     if (projection)
       s.max_penetration = std::max(s.max_penetration, -projection->gap);
+    ContactPointState *state = states ? &(*states)[p] : nullptr;
+    if (state)
+      {
+        state->reference_position = points[p].X;
+        state->displacement       = x - points[p].X;
+        state->area               = points[p].dA;
+        if (projection)
+          {
+            state->gap    = projection->gap;
+            state->normal = projection->normal;
+          }
+      }
     // The same trial slip history as assemble() (the last call before save_state()).
     if (friction && pressure < 0)
       no_friction_at(p, projection);
@@ -498,6 +525,12 @@ ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
     const bool slip = t.norm() >= (1 - slip_tolerance) * pair.friction * pressure;
     (slip ? s.slip_points : s.stick_points) += 1;
     (slip ? s.slip_area : s.stick_area) += dA;
+    if (state)
+      {
+        state->pressure            = pressure;
+        state->tangential_traction = t;
+        state->state               = slip ? 2 : 1;
+      }
   });
   for (unsigned c = 0; c < 3; ++c)
     {

@@ -20,12 +20,33 @@
 #include <deal.II/lac/petsc_vector.h>
 
 #include <array>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace firstray::contact
 {
+/// The contact state at one slave point (a face quadrature point) at the current
+/// displacement: what the surface-field output (contact_<step>.pvtu) shows.
+struct ContactPointState
+{
+  dealii::Point<3>     reference_position; ///< X, mm
+  dealii::Tensor<1, 3> displacement;       ///< x - X, mm
+  double               area = 0;           ///< reference area weight dA, mm^2
+  /// Normal pressure p (MPa, > 0 in compression) that acts on the slave point; 0 where
+  /// the point is open.
+  double pressure = 0;
+  /// Normal gap g = (x - x_m) . n, mm (< 0 penetrating); NaN when no master point lies
+  /// within search_radius().
+  double               gap = std::numeric_limits<double>::quiet_NaN();
+  dealii::Tensor<1, 3> normal;              ///< master normal n at the projection (0 if none)
+  dealii::Tensor<1, 3> tangential_traction; ///< MPa, friction traction on the slave point
+  /// 0 open (no pressure), 1 stick, 2 slip (traction on the Coulomb limit, within a
+  /// relative 1e-6; every point in contact of a frictionless pair slips).
+  unsigned state = 0;
+};
+
 /// One slave/master pair. The slave's face quadrature points (reference configuration
 /// X, deformed x = X + u) are projected onto the deformed master surface (P1 or P2
 /// facets, R-tree search); the normal gap g = (x - x_m) . n gives the pressure
@@ -78,6 +99,9 @@ public:
   double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u);
   /// Forces, area, pressures and penetration at @p u.
   ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u);
+  /// The state of each of this rank's slave points at @p u (collective: the deformed
+  /// master surface is gathered). statistics() sums exactly these states.
+  std::vector<ContactPointState> point_states(const dealii::PETScWrappers::MPI::Vector &u);
 
   const io::ContactPair &settings() const { return pair; }
   /// Keep the multipliers and slip history of a converged load step / go back to them
@@ -160,6 +184,9 @@ private:
                             double                          pressure);
   /// Trial history of a point out of contact: the master point it faces, no traction.
   void no_friction_at(std::size_t p, const std::optional<Projection> &projection);
+  /// statistics() and, if @p states, point_states() in one pass over the points.
+  ContactStatistics evaluate(const dealii::PETScWrappers::MPI::Vector &u,
+                             std::vector<ContactPointState>           *states);
   std::vector<MasterFacet> deformed_master(const dealii::PETScWrappers::MPI::Vector &u) const;
 
   io::ContactPair                 pair;
