@@ -94,8 +94,9 @@ public:
                 dealii::PETScWrappers::MPI::Vector           &residual,
                 const dealii::AffineConstraints<double>      &constraints);
 
-  /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point. Returns the largest
-  /// penetration (mm) before the update, over all ranks.
+  /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point (tied: lambda <-
+  /// lambda - eps d). Returns the largest penetration (tied: |d|, mm) before the update,
+  /// over all ranks.
   double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u);
   /// Forces, area, pressures and penetration at @p u.
   ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u);
@@ -110,13 +111,15 @@ public:
   /// displacement (the Newton driver's last assembly is).
   void save_state()
   {
-    saved_multiplier = multiplier;
-    history          = trial_history;
+    saved_multiplier     = multiplier;
+    saved_tie_multiplier = tie_multiplier;
+    history              = trial_history;
   }
   void restore_state()
   {
-    multiplier    = saved_multiplier;
-    trial_history = history;
+    multiplier     = saved_multiplier;
+    tie_multiplier = saved_tie_multiplier;
+    trial_history  = history;
   }
   /// Search radius (mm) for the closest-point projection.
   double search_radius() const { return radius; }
@@ -184,6 +187,20 @@ private:
                             double                          pressure);
   /// Trial history of a point out of contact: the master point it faces, no traction.
   void no_friction_at(std::size_t p, const std::optional<Projection> &projection);
+  /// The master material point a slave point is tied to (facet -1: not tied).
+  struct Tie
+  {
+    long                  facet = -1;
+    std::array<double, 2> xi{{0, 0}};
+  };
+  /// Tied pairs: visit every tied slave point with the relative displacement
+  /// d = u_s - u_m(xi), the current master normal at xi, the facet and its shape values.
+  template <class Visitor>
+  void for_each_tie(const dealii::PETScWrappers::MPI::Vector &u, Visitor visit);
+  void assemble_tied(const dealii::PETScWrappers::MPI::Vector &u,
+                     dealii::PETScWrappers::MPI::SparseMatrix *tangent,
+                     dealii::PETScWrappers::MPI::Vector       &residual,
+                     const dealii::AffineConstraints<double>  &constraints);
   /// statistics() and, if @p states, point_states() in one pass over the points.
   ContactStatistics evaluate(const dealii::PETScWrappers::MPI::Vector &u,
                              std::vector<ContactPointState>           *states);
@@ -198,6 +215,9 @@ private:
   std::vector<SlavePoint>         points;
   std::vector<double>             multiplier;  ///< lambda per slave point, MPa
   std::vector<double>             saved_multiplier;
+  std::vector<Tie>                  ties;           ///< tied pairs: per point
+  std::vector<dealii::Tensor<1, 3>> tie_multiplier; ///< tied pairs: lambda per point, MPa
+  std::vector<dealii::Tensor<1, 3>> saved_tie_multiplier;
   std::vector<long>               last_facet;  ///< master facet of each point's last pairing
   std::vector<SlipHistory>        history;       ///< per point, last converged step
   std::vector<SlipHistory>        trial_history; ///< per point, at the last evaluation

@@ -81,7 +81,9 @@ struct ContactPair
   double      friction = 0;
   std::string method = "augmented-lagrangian";
   bool        two_pass = false;    ///< not implemented yet
-  bool        tied     = false;    ///< not implemented yet
+  /// Bonded (tied) interface: slave points held to their reference master points,
+  /// tension and shear transmitted (contact::ContactPair). Excludes friction.
+  bool        tied     = false;
   /// Penalty = penalty_scale x E / h (E of the slave's material, h its facet size).
   double      penalty_scale = 10.0;
   /// Penetration (mm) accepted after the augmentations.
