@@ -244,6 +244,23 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
           }
       trial_history = history;
     }
+  if (pair.two_pass)
+    {
+      io::ContactPair reversed = pair;
+      std::swap(reversed.slave, reversed.master);
+      reversed.two_pass = false;
+      reversed.context  = pair.context + " (reverse pass)";
+      reverse           = std::make_unique<ContactPair>(reversed, master_id, slave_id, dof_handler,
+                                              mapping, face_quadrature, laws, comm);
+      scale_weights(0.5);
+      reverse->scale_weights(0.5);
+    }
+}
+
+void ContactPair::scale_weights(const double w)
+{
+  for (auto &point : points)
+    point.dA *= w;
 }
 
 IndexSet ContactPair::coupling_rows() const
@@ -257,11 +274,15 @@ IndexSet ContactPair::coupling_rows() const
   rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
   IndexSet set(n_dofs);
   set.add_indices(rows.begin(), rows.end());
+  if (reverse)
+    set.add_indices(reverse->coupling_rows());
   return set;
 }
 
 void ContactPair::add_couplings(DynamicSparsityPattern &pattern) const
 {
+  if (reverse)
+    reverse->add_couplings(pattern);
   // Reference configuration: a slave face couples with every master facet whose
   // nodes come within the search radius of the face's points.
   for (std::size_t s = 0; s < slave_faces.size(); ++s)
@@ -460,6 +481,8 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
                            PETScWrappers::MPI::Vector        &residual,
                            const AffineConstraints<double>   &constraints)
 {
+  if (reverse)
+    reverse->assemble(u, tangent, residual, constraints);
   if (pair.tied)
     {
       assemble_tied(u, tangent, residual, constraints);
@@ -578,7 +601,7 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
 
 double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)
 {
-  double penetration = 0;
+  double penetration = reverse ? reverse->update_multipliers(u) : 0.0;
   if (pair.tied)
     {
       for_each_tie(u, [&](const std::size_t p, const Tensor<1, 3> &d, const auto &, const auto &,
@@ -605,13 +628,38 @@ double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)
 
 ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
 {
-  return evaluate(u, nullptr);
+  auto s = evaluate(u, nullptr);
+  if (!reverse)
+    return s;
+  // Two passes: forces on the slave body, weighted sums (the weights are in dA).
+  const auto   r        = reverse->evaluate(u, nullptr);
+  const double integral = s.mean_pressure * s.area + r.mean_pressure * r.area;
+  for (unsigned c = 0; c < 3; ++c)
+    {
+      s.normal_force[c] -= r.normal_force[c];
+      s.friction_force[c] -= r.friction_force[c];
+    }
+  s.area += r.area;
+  s.mean_pressure   = s.area > 0 ? integral / s.area : 0;
+  s.max_pressure    = std::max(s.max_pressure, r.max_pressure);
+  s.max_penetration = std::max(s.max_penetration, r.max_penetration);
+  s.stick_points += r.stick_points;
+  s.slip_points += r.slip_points;
+  s.stick_area += r.stick_area;
+  s.slip_area += r.slip_area;
+  return s;
 }
 
 std::vector<ContactPointState> ContactPair::point_states(const PETScWrappers::MPI::Vector &u)
 {
   std::vector<ContactPointState> states;
   evaluate(u, &states);
+  if (reverse)
+    for (auto state : reverse->point_states(u))
+      {
+        state.pass = 1;
+        states.push_back(state);
+      }
   return states;
 }
 

@@ -289,8 +289,6 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
               {
                 if (!o.at(flag).is_boolean())
                   throw InputError(where + "." + flag + ": expected true or false");
-                if (std::string(flag) == "two_pass" && o.at(flag).get<bool>())
-                  throw InputError(where + "." + flag + ": not implemented yet");
                 (std::string(flag) == "tied" ? pair.tied : pair.two_pass) = o.at(flag).get<bool>();
               }
           if (pair.tied && pair.friction > 0)

@@ -1076,7 +1076,7 @@ void ElasticityAnalysis::Impl::write_contact_step(const unsigned step, const dou
   io::PointCloud                    cloud;
   std::vector<double>               pressure, gap, area;
   std::vector<Tensor<1, 3>>         displacement, traction, normal;
-  std::vector<int>                  pair_index, state;
+  std::vector<int>                  pair_index, state, pass;
   for (std::size_t k = 0; k < contact_pairs.size(); ++k)
     for (const auto &p : contact_pairs[k]->point_states(u)) // collective
       {
@@ -1089,12 +1089,13 @@ void ElasticityAnalysis::Impl::write_contact_step(const unsigned step, const dou
         area.push_back(p.area);
         state.push_back(static_cast<int>(p.state));
         pair_index.push_back(static_cast<int>(k));
+        pass.push_back(static_cast<int>(p.pass));
       }
   cloud.scalars  = {{"contact_pressure", pressure}, {"normal_gap", gap}, {"area", area}};
   cloud.vectors  = {{"displacement", displacement},
                     {"tangential_traction", traction},
                     {"normal", normal}};
-  cloud.integers = {{"stick_slip", state}, {"pair", pair_index}};
+  cloud.integers = {{"stick_slip", state}, {"pair", pair_index}, {"pass", pass}};
   const std::string dir  = the_case.output_directory;
   const std::string pvtu = io::write_point_cloud(cloud, dir, "contact", step, comm);
   contact_pvd_records.emplace_back(factor, pvtu);

@@ -21,6 +21,7 @@
 
 #include <array>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ struct ContactPointState
   /// 0 open (no pressure), 1 stick, 2 slip (traction on the Coulomb limit, within a
   /// relative 1e-6; every point in contact of a frictionless pair slips).
   unsigned state = 0;
+  /// 0: a point of the slave surface on the master; 1 (two-pass pairs): a point of the
+  /// master surface on the slave (the reverse pass).
+  unsigned pass = 0;
 };
 
 /// One slave/master pair. The slave's face quadrature points (reference configuration
@@ -66,6 +70,18 @@ struct ContactPointState
 /// traction acts at the current projection point. Tangent: that of the return mapping
 /// (consistent, including dt_T/dp_N in slip, which makes it non-symmetric) with the
 /// normal and the projection point held fixed, as for the normal part.
+///
+/// Two-pass pairs (settings().two_pass): the pair is evaluated in both directions, slave
+/// points on the master surface and master points on the slave surface (the reverse
+/// pass, a ContactPair of its own with the roles swapped, its penalty from the master's
+/// material and facet size). Each pass is a complete single pass (its own multipliers,
+/// pressures p = lambda - eps g and friction history) whose forces and stiffness are
+/// weighted by 1/2 (the points' area weights dA are halved), so that the two together
+/// carry the interface load once and each pass's pressure estimates the full interface
+/// pressure. This removes the bias of a single pass, whose master side receives the
+/// load only at the slave's points. Statistics combine the passes: forces on the slave
+/// (the reverse pass's force acts on the master body and enters with the opposite
+/// sign), areas and integrals as the weighted sums, maxima over both passes.
 class ContactPair
 {
 public:
@@ -114,12 +130,16 @@ public:
     saved_multiplier     = multiplier;
     saved_tie_multiplier = tie_multiplier;
     history              = trial_history;
+    if (reverse)
+      reverse->save_state();
   }
   void restore_state()
   {
     multiplier     = saved_multiplier;
     tie_multiplier = saved_tie_multiplier;
     trial_history  = history;
+    if (reverse)
+      reverse->restore_state();
   }
   /// Search radius (mm) for the closest-point projection.
   double search_radius() const { return radius; }
@@ -201,6 +221,8 @@ private:
                      dealii::PETScWrappers::MPI::SparseMatrix *tangent,
                      dealii::PETScWrappers::MPI::Vector       &residual,
                      const dealii::AffineConstraints<double>  &constraints);
+  /// Multiply the integration weights of the points by @p w (two-pass: 1/2).
+  void scale_weights(double w);
   /// statistics() and, if @p states, point_states() in one pass over the points.
   ContactStatistics evaluate(const dealii::PETScWrappers::MPI::Vector &u,
                              std::vector<ContactPointState>           *states);
@@ -222,5 +244,6 @@ private:
   std::vector<SlipHistory>        history;       ///< per point, last converged step
   std::vector<SlipHistory>        trial_history; ///< per point, at the last evaluation
   double                          radius = 0;
+  std::unique_ptr<ContactPair>    reverse; ///< two-pass: the pass master -> slave
 };
 } // namespace firstray::contact
