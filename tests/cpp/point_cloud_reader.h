@@ -4,8 +4,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <mpi.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -15,6 +18,30 @@
 
 namespace firstray::testing
 {
+/// A fresh output directory <tmp>/<name>_<pid of rank 0> for the ranks of @p comm
+/// (collective): test runs of other builds sharing the machine do not collide.
+inline std::string fresh_temp_directory(const std::string &name, MPI_Comm comm = MPI_COMM_SELF)
+{
+  int rank = 0, pid = static_cast<int>(getpid());
+  MPI_Comm_rank(comm, &rank);
+  MPI_Bcast(&pid, 1, MPI_INT, 0, comm);
+  const auto dir = std::filesystem::temp_directory_path() / (name + "_" + std::to_string(pid));
+  if (rank == 0)
+    std::filesystem::remove_all(dir);
+  MPI_Barrier(comm);
+  return dir.string();
+}
+
+/// Remove @p dir on rank 0 of @p comm once every rank is done with it (collective).
+inline void remove_temp_directory(const std::string &dir, MPI_Comm comm = MPI_COMM_SELF)
+{
+  int rank = 0;
+  MPI_Barrier(comm);
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0)
+    std::filesystem::remove_all(dir);
+}
+
 inline std::string read_text(const std::string &path)
 {
   std::ifstream in(path);

@@ -20,17 +20,6 @@ using namespace firstray::testing;
 
 namespace
 {
-/// An empty output directory named @p name in the temporary directory (collective).
-std::string fresh_directory(const std::string &name, MPI_Comm comm)
-{
-  const auto dir = std::filesystem::temp_directory_path() /
-                   (name + "_np" + std::to_string(dealii::Utilities::MPI::n_mpi_processes(comm)));
-  if (dealii::Utilities::MPI::this_mpi_process(comm) == 0)
-    std::filesystem::remove_all(dir);
-  MPI_Barrier(comm);
-  return dir.string();
-}
-
 double
 field_sum(const ReadPointCloud &cloud, const std::string &name, const std::vector<double> &weight)
 {
@@ -49,7 +38,7 @@ TEST(ContactFieldsMpi, PatchTestPressureFieldIntegratesToTheAppliedForce)
   const auto mesh    = stacked_boxes(3, 4);
   auto       c       = contact_patch_case(1);
   c.n_steps          = 2;
-  c.output_directory = fresh_directory("firstray_contact_fields_patch", MPI_COMM_WORLD);
+  c.output_directory = fresh_temp_directory("firstray_contact_fields_patch", MPI_COMM_WORLD);
   model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_WORLD);
   const auto                r   = analysis.run();
   const auto               &s   = r.contact.at(0);
@@ -117,6 +106,7 @@ TEST(ContactFieldsMpi, PatchTestPressureFieldIntegratesToTheAppliedForce)
   EXPECT_NEAR(force_z / contact_area, s.mean_pressure, 1e-9);
   EXPECT_NE(std::find(r.written_files.begin(), r.written_files.end(), dir + "/contact.pvd"),
             r.written_files.end());
+  remove_temp_directory(dir, MPI_COMM_WORLD);
 }
 
 TEST(ContactFields, OpenGapHasZeroPressureAndTheInitialGap)
@@ -125,7 +115,7 @@ TEST(ContactFields, OpenGapHasZeroPressureAndTheInitialGap)
   const auto mesh       = stacked_boxes(2, 3, 0.5);
   auto       c          = contact_patch_case(1);
   c.boundary_conditions = {fixed("lower/z0"), fixed("upper/z1")};
-  c.output_directory    = fresh_directory("firstray_contact_fields_open", MPI_COMM_SELF);
+  c.output_directory    = fresh_temp_directory("firstray_contact_fields_open");
   model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_SELF);
   const auto                r = analysis.run();
   const auto                files =
@@ -139,4 +129,5 @@ TEST(ContactFields, OpenGapHasZeroPressureAndTheInitialGap)
       EXPECT_EQ(cloud.fields.at("stick_slip")[i], 0.0);
       EXPECT_NEAR(cloud.fields.at("normal_gap")[i], 0.5, 1e-12);
     }
+  remove_temp_directory(c.output_directory);
 }

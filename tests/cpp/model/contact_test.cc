@@ -124,8 +124,7 @@ PatchRun run_patch(bool two_pass, bool swapped)
   c.contact[0].two_pass = two_pass;
   if (swapped)
     std::swap(c.contact[0].slave, c.contact[0].master);
-  const auto dir = std::filesystem::temp_directory_path() / "firstray_patch_two_pass";
-  std::filesystem::remove_all(dir);
+  const std::filesystem::path dir = fresh_temp_directory("firstray_patch_two_pass");
   c.output_directory = dir.string();
   model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_SELF);
   PatchRun                  run;
@@ -138,6 +137,7 @@ PatchRun run_patch(bool two_pass, bool swapped)
   for (std::size_t v = 0; v < run.result.vertices.size(); ++v)
     if (std::abs(run.result.vertices[v][2] - 10) < 1e-9)
       run.top_error = std::max(run.top_error, std::abs(run.result.vertex_displacement[v][2] + 0.1));
+  remove_temp_directory(dir.string());
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto &s = run.result.contact.at(0);
   std::cout << (two_pass ? "two-pass" : "single-pass") << (swapped ? ", coarse slave" : ", fine slave")

@@ -214,8 +214,7 @@ TEST(Friction, StickSlipFieldMatchesTheStatistics)
   // slip points of the statistics, the Coulomb limit at the slipping points and the
   // friction force as the integral of the tangential traction.
   auto       c   = sliding_block_case(0.05, 2);
-  const auto dir = std::filesystem::temp_directory_path() / "firstray_friction_fields";
-  std::filesystem::remove_all(dir);
+  const std::filesystem::path dir = fresh_temp_directory("firstray_friction_fields");
   c.output_directory = dir.string();
   const auto  r     = run(c, MPI_COMM_SELF, "partial slip, fields");
   const auto &s     = r.contact.at(0);
@@ -254,4 +253,5 @@ TEST(Friction, StickSlipFieldMatchesTheStatistics)
   EXPECT_GT(n_stick, 0u); // partial slip indeed (measured 20 stick, 167 slip)
   EXPECT_GT(n_slip, 0u);
   EXPECT_NEAR(force_x, s.friction_force[0], 1e-9 * normal);
+  remove_temp_directory(dir.string());
 }

@@ -93,8 +93,7 @@ TEST(TiedContact, BondedLayersCarryTensionAndShear)
   const auto start = std::chrono::steady_clock::now();
   const auto mesh  = stacked_boxes(3, 4); // non-matching interface
   auto       c     = tied_case(false);
-  const auto dir   = std::filesystem::temp_directory_path() / "firstray_tied_fields";
-  std::filesystem::remove_all(dir);
+  const std::filesystem::path dir = fresh_temp_directory("firstray_tied_fields");
   c.output_directory = dir.string();
   model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_SELF);
   const auto                r     = analysis.run();
@@ -135,6 +134,7 @@ TEST(TiedContact, BondedLayersCarryTensionAndShear)
   EXPECT_LT(error, 2e-3);
   EXPECT_LT(p_scatter, 0.25);
   EXPECT_LT(t_scatter, 0.25);
+  remove_temp_directory(dir.string());
 }
 
 TEST(TiedContactMpi, DistributedTiedEqualsSerialTied)
