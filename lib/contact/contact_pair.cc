@@ -40,6 +40,33 @@ std::array<double, n_quadratic_facet_nodes> facet_shape_values(const unsigned   
            4 * l2 * l0}};
 }
 
+/// Unit normal (a1 x a2 / |a1 x a2|) of a linear or quadratic facet with nodes @p X at
+/// the reference coordinates @p xi.
+Tensor<1, 3> facet_normal(const unsigned n_nodes, const std::array<Point<3>, 6> &X,
+                          const std::array<double, 2> &xi)
+{
+  const double l1 = xi[0], l2 = xi[1], l0 = 1 - l1 - l2;
+  // {dN/dxi, dN/deta} of the nodes (facet_shape_values()).
+  std::array<std::array<double, 2>, n_quadratic_facet_nodes> dN;
+  if (n_nodes == n_linear_facet_nodes)
+    dN = {{{{-1, -1}}, {{1, 0}}, {{0, 1}}, {{0, 0}}, {{0, 0}}, {{0, 0}}}};
+  else
+    dN = {{{{1 - 4 * l0, 1 - 4 * l0}},
+           {{4 * l1 - 1, 0}},
+           {{0, 4 * l2 - 1}},
+           {{4 * (l0 - l1), -4 * l1}},
+           {{4 * l2, 4 * l1}},
+           {{-4 * l2, 4 * (l0 - l2)}}}};
+  Tensor<1, 3> a1, a2;
+  for (unsigned k = 0; k < n_nodes; ++k)
+    {
+      a1 += dN[k][0] * X[k];
+      a2 += dN[k][1] * X[k];
+    }
+  const Tensor<1, 3> n = cross_product_3d(a1, a2);
+  return n / n.norm();
+}
+
 /// Relative tolerance of the Coulomb limit below which a point counts as sticking.
 constexpr double slip_tolerance = 1e-6;
 } // namespace
@@ -56,6 +83,8 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   , comm(comm_)
   , n_dofs(dof_handler.n_dofs())
 {
+  if (pair.tied && pair.friction > 0)
+    throw InputError(pair.context + ": a tied pair cannot have friction");
   const auto    &fe = dof_handler.get_fe();
   FEFaceValues<3> values(mapping, fe, face_quadrature,
                          update_values | update_quadrature_points | update_JxW_values);
@@ -170,7 +199,32 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   radius = 3 * Utilities::MPI::max(max_size, comm);
   multiplier.assign(points.size(), 0.0);
   last_facet.assign(points.size(), -1);
-  if (pair.friction > 0)
+  if (pair.tied)
+    {
+      // Each slave point is tied to its closest master point of the reference
+      // configuration, if that lies within half the point's face size.
+      std::vector<Facet> reference(master.size());
+      for (std::size_t i = 0; i < master.size(); ++i)
+        {
+          reference[i].id = i;
+          reference[i].nodes.assign(master[i].X.begin(), master[i].X.begin() + master[i].n_nodes);
+        }
+      const MasterSurface surface(reference);
+      ties.assign(points.size(), Tie());
+      tie_multiplier.assign(points.size(), Tensor<1, 3>());
+      std::size_t n_tied = 0;
+      for (std::size_t p = 0; p < points.size(); ++p)
+        if (const auto projection =
+              surface.project(points[p].X, 0.5 * slave_faces[points[p].face].size))
+          {
+            ties[p] = {static_cast<long>(projection->facet_index), projection->xi};
+            ++n_tied;
+          }
+      if (Utilities::MPI::sum(n_tied, comm) == 0)
+        throw InputError(pair.context + ": tied pair: no point of slave surface '" + pair.slave +
+                         "' lies within half a face size of master surface '" + pair.master + "'");
+    }
+  if (pair.friction > 0 && !pair.tied)
     {
       // Slip history of the reference configuration: a point starts out facing its
       // closest master point, without traction.
@@ -190,6 +244,23 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
           }
       trial_history = history;
     }
+  if (pair.two_pass)
+    {
+      io::ContactPair reversed = pair;
+      std::swap(reversed.slave, reversed.master);
+      reversed.two_pass = false;
+      reversed.context  = pair.context + " (reverse pass)";
+      reverse           = std::make_unique<ContactPair>(reversed, master_id, slave_id, dof_handler,
+                                              mapping, face_quadrature, laws, comm);
+      scale_weights(0.5);
+      reverse->scale_weights(0.5);
+    }
+}
+
+void ContactPair::scale_weights(const double w)
+{
+  for (auto &point : points)
+    point.dA *= w;
 }
 
 IndexSet ContactPair::coupling_rows() const
@@ -203,11 +274,15 @@ IndexSet ContactPair::coupling_rows() const
   rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
   IndexSet set(n_dofs);
   set.add_indices(rows.begin(), rows.end());
+  if (reverse)
+    set.add_indices(reverse->coupling_rows());
   return set;
 }
 
 void ContactPair::add_couplings(DynamicSparsityPattern &pattern) const
 {
+  if (reverse)
+    reverse->add_couplings(pattern);
   // Reference configuration: a slave face couples with every master facet whose
   // nodes come within the search radius of the face's points.
   for (std::size_t s = 0; s < slave_faces.size(); ++s)
@@ -332,11 +407,87 @@ void ContactPair::no_friction_at(const std::size_t p, const std::optional<Projec
     }
 }
 
+template <class Visitor>
+void ContactPair::for_each_tie(const PETScWrappers::MPI::Vector &u, Visitor visit)
+{
+  const auto deformed = deformed_master(u); // collective
+  for (std::size_t p = 0; p < points.size(); ++p)
+    {
+      if (ties[p].facet < 0)
+        continue;
+      const auto &point = points[p];
+      const auto &face  = slave_faces[point.face];
+      const auto &now   = deformed[ties[p].facet];
+      const auto &then  = master[ties[p].facet];
+      Tensor<1, 3> d; // u_s - u_m(xi)
+      for (const auto &[k, N] : point.shape)
+        d[face.components[k]] += N * u(face.dofs[k]);
+      const auto shape = facet_shape_values(now.n_nodes, ties[p].xi);
+      for (unsigned k = 0; k < now.n_nodes; ++k)
+        d -= shape[k] * (now.X[k] - then.X[k]);
+      visit(p, d, facet_normal(now.n_nodes, now.X, ties[p].xi), now, shape);
+    }
+}
+
+void ContactPair::assemble_tied(const PETScWrappers::MPI::Vector &u,
+                                PETScWrappers::MPI::SparseMatrix *tangent,
+                                PETScWrappers::MPI::Vector       &residual,
+                                const AffineConstraints<double>  &constraints)
+{
+  std::vector<types::global_dof_index> dofs;
+  FullMatrix<double>                   B, local_K;
+  Vector<double>                       local_r;
+  for_each_tie(u, [&](const std::size_t p, const Tensor<1, 3> &d, const Tensor<1, 3> &,
+                      const MasterFacet &facet, const auto &shape) {
+    const auto &point = points[p];
+    const auto &face  = slave_faces[point.face];
+    // B = d(d)/du (3 x n): N_s on the slave face's DoFs, -N_m(xi) on the facet's.
+    dofs.assign(face.dofs.begin(), face.dofs.end());
+    const unsigned n_s = dofs.size();
+    std::vector<unsigned> slot(3 * facet.n_nodes);
+    for (unsigned k = 0; k < 3 * facet.n_nodes; ++k)
+      {
+        const auto it = std::find(dofs.begin() + n_s, dofs.end(), facet.dofs[k]);
+        slot[k]       = it - dofs.begin();
+        if (it == dofs.end())
+          dofs.push_back(facet.dofs[k]);
+      }
+    const unsigned n_local = dofs.size();
+    B.reinit(3, n_local);
+    for (const auto &[k, N] : point.shape)
+      B(face.components[k], k) = N;
+    for (unsigned m = 0; m < facet.n_nodes; ++m)
+      for (unsigned c = 0; c < 3; ++c)
+        B(c, slot[3 * m + c]) -= shape[m];
+    const Tensor<1, 3> t = tie_multiplier[p] - point.penalty * d; // on the slave
+    local_r.reinit(n_local);
+    for (unsigned i = 0; i < n_local; ++i)
+      for (unsigned c = 0; c < 3; ++c)
+        local_r[i] += point.dA * B(c, i) * t[c];
+    if (tangent)
+      {
+        local_K.reinit(n_local, n_local);
+        B.Tmmult(local_K, B);
+        local_K *= point.penalty * point.dA;
+        constraints.distribute_local_to_global(local_K, local_r, dofs, *tangent, residual);
+      }
+    else
+      constraints.distribute_local_to_global(local_r, dofs, residual);
+  });
+}
+
 void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
                            PETScWrappers::MPI::SparseMatrix  *tangent,
                            PETScWrappers::MPI::Vector        &residual,
                            const AffineConstraints<double>   &constraints)
 {
+  if (reverse)
+    reverse->assemble(u, tangent, residual, constraints);
+  if (pair.tied)
+    {
+      assemble_tied(u, tangent, residual, constraints);
+      return;
+    }
   const bool                           friction = pair.friction > 0;
   std::vector<types::global_dof_index> dofs;
   std::vector<unsigned>                current, saved;
@@ -450,7 +601,17 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
 
 double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)
 {
-  double penetration = 0;
+  double penetration = reverse ? reverse->update_multipliers(u) : 0.0;
+  if (pair.tied)
+    {
+      for_each_tie(u, [&](const std::size_t p, const Tensor<1, 3> &d, const auto &, const auto &,
+                          const auto &) {
+        penetration = std::max(penetration, d.norm());
+        tie_multiplier[p] -= points[p].penalty * d;
+      });
+      ++augmentations;
+      return Utilities::MPI::max(penetration, comm);
+    }
   for_each_point(u, [&](const std::size_t p, const Point<3> &, const auto &projection,
                         const std::vector<MasterFacet> &) {
     if (!projection)
@@ -467,15 +628,106 @@ double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)
 
 ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
 {
+  auto s = evaluate(u, nullptr);
+  if (!reverse)
+    return s;
+  // Two passes: forces on the slave body, weighted sums (the weights are in dA).
+  const auto   r        = reverse->evaluate(u, nullptr);
+  const double integral = s.mean_pressure * s.area + r.mean_pressure * r.area;
+  for (unsigned c = 0; c < 3; ++c)
+    {
+      s.normal_force[c] -= r.normal_force[c];
+      s.friction_force[c] -= r.friction_force[c];
+    }
+  s.area += r.area;
+  s.mean_pressure   = s.area > 0 ? integral / s.area : 0;
+  s.max_pressure    = std::max(s.max_pressure, r.max_pressure);
+  s.max_penetration = std::max(s.max_penetration, r.max_penetration);
+  s.stick_points += r.stick_points;
+  s.slip_points += r.slip_points;
+  s.stick_area += r.stick_area;
+  s.slip_area += r.slip_area;
+  return s;
+}
+
+std::vector<ContactPointState> ContactPair::point_states(const PETScWrappers::MPI::Vector &u)
+{
+  std::vector<ContactPointState> states;
+  evaluate(u, &states);
+  if (reverse)
+    for (auto state : reverse->point_states(u))
+      {
+        state.pass = 1;
+        states.push_back(state);
+      }
+  return states;
+}
+
+ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
+                                        std::vector<ContactPointState>   *states)
+{
   ContactStatistics s;
   double            pressure_integral = 0;
   const bool        friction = pair.friction > 0;
-  for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
-                        const std::vector<MasterFacet> &facets) {
+  if (states)
+    states->assign(points.size(), ContactPointState());
+  if (pair.tied && states)
+    for (std::size_t p = 0; p < points.size(); ++p)
+      {
+        auto &state              = (*states)[p];
+        state.reference_position = points[p].X;
+        state.area               = points[p].dA;
+        const auto &face         = slave_faces[points[p].face];
+        for (const auto &[k, N] : points[p].shape)
+          state.displacement[face.components[k]] += N * u(face.dofs[k]);
+      }
+  if (pair.tied)
+    for_each_tie(u, [&](const std::size_t p, const Tensor<1, 3> &d, const Tensor<1, 3> &n,
+                        const auto &, const auto &) {
+      const double       dA = points[p].dA;
+      const Tensor<1, 3> t  = tie_multiplier[p] - points[p].penalty * d;
+      const double       pressure = t * n;
+      const Tensor<1, 3> shear    = t - pressure * n;
+      s.max_penetration           = std::max(s.max_penetration, d.norm());
+      for (unsigned c = 0; c < 3; ++c)
+        {
+          s.normal_force[c] += pressure * n[c] * dA;
+          s.friction_force[c] += shear[c] * dA;
+        }
+      s.area += dA;
+      s.stick_area += dA;
+      s.stick_points += 1;
+      pressure_integral += pressure * dA;
+      s.max_pressure = std::max(s.max_pressure, pressure);
+      if (states)
+        {
+          auto &state               = (*states)[p];
+          state.pressure            = pressure;
+          state.gap                 = d * n;
+          state.normal              = n;
+          state.tangential_traction = shear;
+          state.state               = 1;
+        }
+    });
+  // Contact (not tied) points.
+  auto contact_point = [&](const std::size_t p, const Point<3> &x, const auto &projection,
+                           const std::vector<MasterFacet> &facets) {
     const double pressure =
       projection ? multiplier[p] - points[p].penalty * projection->gap : -1.0;
     if (projection)
       s.max_penetration = std::max(s.max_penetration, -projection->gap);
+    ContactPointState *state = states ? &(*states)[p] : nullptr;
+    if (state)
+      {
+        state->reference_position = points[p].X;
+        state->displacement       = x - points[p].X;
+        state->area               = points[p].dA;
+        if (projection)
+          {
+            state->gap    = projection->gap;
+            state->normal = projection->normal;
+          }
+      }
     // The same trial slip history as assemble() (the last call before save_state()).
     if (friction && pressure < 0)
       no_friction_at(p, projection);
@@ -498,7 +750,15 @@ ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
     const bool slip = t.norm() >= (1 - slip_tolerance) * pair.friction * pressure;
     (slip ? s.slip_points : s.stick_points) += 1;
     (slip ? s.slip_area : s.stick_area) += dA;
-  });
+    if (state)
+      {
+        state->pressure            = pressure;
+        state->tangential_traction = t;
+        state->state               = slip ? 2 : 1;
+      }
+  };
+  if (!pair.tied)
+    for_each_point(u, contact_point);
   for (unsigned c = 0; c < 3; ++c)
     {
       s.normal_force[c]   = Utilities::MPI::sum(s.normal_force[c], comm);

@@ -291,9 +291,11 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
               {
                 if (!o.at(flag).is_boolean())
                   throw InputError(where + "." + flag + ": expected true or false");
-                if (o.at(flag).get<bool>())
-                  throw InputError(where + "." + flag + ": not implemented yet");
+                (std::string(flag) == "tied" ? pair.tied : pair.two_pass) = o.at(flag).get<bool>();
               }
+          if (pair.tied && pair.friction > 0)
+            throw InputError(where + ".friction: a tied pair transmits shear by its bond; "
+                                     "friction applies to contact pairs only");
           if (o.contains("penalty_scale"))
             {
               pair.penalty_scale = number(o.at("penalty_scale"), where + ".penalty_scale");

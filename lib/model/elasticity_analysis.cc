@@ -4,6 +4,7 @@
 #include <firstray/contact/contact_pair.h>
 #include <firstray/assembly/petsc_matrix.h>
 #include <firstray/errors.h>
+#include <firstray/io/point_cloud_vtu.h>
 #include <firstray/materials/registry.h>
 #include <firstray/model/elasticity_analysis.h>
 #include <firstray/model/first_ray_case.h>
@@ -176,6 +177,10 @@ public:
   /// @p factor, and rewrite solution.pvd with every step so far.
   void   write_step(unsigned step, double factor, const PETScWrappers::MPI::Vector &u,
                     Result &result);
+  /// The contact surface fields at the slave points of every pair at displacement @p u
+  /// (ghosted) as step @p step (contact_<step>.pvtu), and rewrite contact.pvd.
+  void   write_contact_step(unsigned step, double factor, const PETScWrappers::MPI::Vector &u,
+                            Result &result);
   /// Finite strain: Newton with line search and adaptive load steps (run()).
   void   solve_newton(Result &result, solver::LinearSolver &linear_solver);
   /// Tangent (when @p with_matrix) and residual r = lambda f_ext - f_int(u) at the
@@ -209,6 +214,7 @@ public:
   bool                                            nonlinear  = false; // a finite-strain law
   AffineConstraints<double>                       newton_constraints; // homogeneous
   std::vector<std::pair<double, std::string>>     pvd_records;
+  std::vector<std::pair<double, std::string>>     contact_pvd_records;
   std::vector<std::unique_ptr<contact::ContactPair>> contact_pairs;
   std::unique_ptr<assembly::LigamentSet>          ligaments;
   IndexSet                                        constrained_rows; // relevant + contact rows
@@ -1058,6 +1064,56 @@ void ElasticityAnalysis::Impl::write_step(const unsigned step, const double fact
   if (std::find(result.written_files.begin(), result.written_files.end(),
                 dir + "/solution.pvd") == result.written_files.end())
     result.written_files.push_back(dir + "/solution.pvd");
+  if (!contact_pairs.empty())
+    write_contact_step(step, factor, u, result);
+}
+
+void ElasticityAnalysis::Impl::write_contact_step(const unsigned step, const double factor,
+                                                  const PETScWrappers::MPI::Vector &u,
+                                                  Result                           &result)
+{
+  // One point cloud of the slave points of every pair (field "pair": the pair's index
+  // in the case's "contact" list), at their reference positions with their displacement
+  // (Warp By Vector as for the solution).
+  io::PointCloud                    cloud;
+  std::vector<double>               pressure, gap, area;
+  std::vector<Tensor<1, 3>>         displacement, traction, normal;
+  std::vector<int>                  pair_index, state, pass;
+  for (std::size_t k = 0; k < contact_pairs.size(); ++k)
+    for (const auto &p : contact_pairs[k]->point_states(u)) // collective
+      {
+        cloud.points.push_back(p.reference_position);
+        displacement.push_back(p.displacement);
+        pressure.push_back(p.pressure);
+        gap.push_back(p.gap);
+        traction.push_back(p.tangential_traction);
+        normal.push_back(p.normal);
+        area.push_back(p.area);
+        state.push_back(static_cast<int>(p.state));
+        pair_index.push_back(static_cast<int>(k));
+        pass.push_back(static_cast<int>(p.pass));
+      }
+  cloud.scalars  = {{"contact_pressure", pressure}, {"normal_gap", gap}, {"area", area}};
+  cloud.vectors  = {{"displacement", displacement},
+                    {"tangential_traction", traction},
+                    {"normal", normal}};
+  cloud.integers = {{"stick_slip", state}, {"pair", pair_index}, {"pass", pass}};
+  const std::string dir  = the_case.output_directory;
+  const std::string pvtu = io::write_point_cloud(cloud, dir, "contact", step, comm);
+  contact_pvd_records.emplace_back(factor, pvtu);
+  result.written_files.push_back(dir + "/" + pvtu);
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
+    {
+      const std::string path = dir + "/contact.pvd";
+      {
+        std::ofstream pvd(path + ".tmp");
+        DataOutBase::write_pvd_record(pvd, contact_pvd_records);
+      }
+      std::filesystem::rename(path + ".tmp", path);
+    }
+  if (std::find(result.written_files.begin(), result.written_files.end(),
+                dir + "/contact.pvd") == result.written_files.end())
+    result.written_files.push_back(dir + "/contact.pvd");
 }
 
 void ElasticityAnalysis::Impl::write_output(Result &result)

@@ -20,12 +20,37 @@
 #include <deal.II/lac/petsc_vector.h>
 
 #include <array>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace firstray::contact
 {
+/// The contact state at one slave point (a face quadrature point) at the current
+/// displacement: what the surface-field output (contact_<step>.pvtu) shows.
+struct ContactPointState
+{
+  dealii::Point<3>     reference_position; ///< X, mm
+  dealii::Tensor<1, 3> displacement;       ///< x - X, mm
+  double               area = 0;           ///< reference area weight dA, mm^2
+  /// Normal pressure p (MPa, > 0 in compression) that acts on the slave point; 0 where
+  /// the point is open.
+  double pressure = 0;
+  /// Normal gap g = (x - x_m) . n, mm (< 0 penetrating); NaN when no master point lies
+  /// within search_radius().
+  double               gap = std::numeric_limits<double>::quiet_NaN();
+  dealii::Tensor<1, 3> normal;              ///< master normal n at the projection (0 if none)
+  dealii::Tensor<1, 3> tangential_traction; ///< MPa, friction traction on the slave point
+  /// 0 open (no pressure), 1 stick, 2 slip (traction on the Coulomb limit, within a
+  /// relative 1e-6; every point in contact of a frictionless pair slips).
+  unsigned state = 0;
+  /// 0: a point of the slave surface on the master; 1 (two-pass pairs): a point of the
+  /// master surface on the slave (the reverse pass).
+  unsigned pass = 0;
+};
+
 /// One slave/master pair. The slave's face quadrature points (reference configuration
 /// X, deformed x = X + u) are projected onto the deformed master surface (P1 or P2
 /// facets, R-tree search); the normal gap g = (x - x_m) . n gives the pressure
@@ -45,6 +70,18 @@ namespace firstray::contact
 /// traction acts at the current projection point. Tangent: that of the return mapping
 /// (consistent, including dt_T/dp_N in slip, which makes it non-symmetric) with the
 /// normal and the projection point held fixed, as for the normal part.
+///
+/// Two-pass pairs (settings().two_pass): the pair is evaluated in both directions, slave
+/// points on the master surface and master points on the slave surface (the reverse
+/// pass, a ContactPair of its own with the roles swapped, its penalty from the master's
+/// material and facet size). Each pass is a complete single pass (its own multipliers,
+/// pressures p = lambda - eps g and friction history) whose forces and stiffness are
+/// weighted by 1/2 (the points' area weights dA are halved), so that the two together
+/// carry the interface load once and each pass's pressure estimates the full interface
+/// pressure. This removes the bias of a single pass, whose master side receives the
+/// load only at the slave's points. Statistics combine the passes: forces on the slave
+/// (the reverse pass's force acts on the master body and enters with the opposite
+/// sign), areas and integrals as the weighted sums, maxima over both passes.
 class ContactPair
 {
 public:
@@ -73,11 +110,15 @@ public:
                 dealii::PETScWrappers::MPI::Vector           &residual,
                 const dealii::AffineConstraints<double>      &constraints);
 
-  /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point. Returns the largest
-  /// penetration (mm) before the update, over all ranks.
+  /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point (tied: lambda <-
+  /// lambda - eps d). Returns the largest penetration (tied: |d|, mm) before the update,
+  /// over all ranks.
   double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u);
   /// Forces, area, pressures and penetration at @p u.
   ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u);
+  /// The state of each of this rank's slave points at @p u (collective: the deformed
+  /// master surface is gathered). statistics() sums exactly these states.
+  std::vector<ContactPointState> point_states(const dealii::PETScWrappers::MPI::Vector &u);
 
   const io::ContactPair &settings() const { return pair; }
   /// Keep the multipliers and slip history of a converged load step / go back to them
@@ -86,13 +127,19 @@ public:
   /// displacement (the Newton driver's last assembly is).
   void save_state()
   {
-    saved_multiplier = multiplier;
-    history          = trial_history;
+    saved_multiplier     = multiplier;
+    saved_tie_multiplier = tie_multiplier;
+    history              = trial_history;
+    if (reverse)
+      reverse->save_state();
   }
   void restore_state()
   {
-    multiplier    = saved_multiplier;
-    trial_history = history;
+    multiplier     = saved_multiplier;
+    tie_multiplier = saved_tie_multiplier;
+    trial_history  = history;
+    if (reverse)
+      reverse->restore_state();
   }
   /// Search radius (mm) for the closest-point projection.
   double search_radius() const { return radius; }
@@ -160,6 +207,25 @@ private:
                             double                          pressure);
   /// Trial history of a point out of contact: the master point it faces, no traction.
   void no_friction_at(std::size_t p, const std::optional<Projection> &projection);
+  /// The master material point a slave point is tied to (facet -1: not tied).
+  struct Tie
+  {
+    long                  facet = -1;
+    std::array<double, 2> xi{{0, 0}};
+  };
+  /// Tied pairs: visit every tied slave point with the relative displacement
+  /// d = u_s - u_m(xi), the current master normal at xi, the facet and its shape values.
+  template <class Visitor>
+  void for_each_tie(const dealii::PETScWrappers::MPI::Vector &u, Visitor visit);
+  void assemble_tied(const dealii::PETScWrappers::MPI::Vector &u,
+                     dealii::PETScWrappers::MPI::SparseMatrix *tangent,
+                     dealii::PETScWrappers::MPI::Vector       &residual,
+                     const dealii::AffineConstraints<double>  &constraints);
+  /// Multiply the integration weights of the points by @p w (two-pass: 1/2).
+  void scale_weights(double w);
+  /// statistics() and, if @p states, point_states() in one pass over the points.
+  ContactStatistics evaluate(const dealii::PETScWrappers::MPI::Vector &u,
+                             std::vector<ContactPointState>           *states);
   std::vector<MasterFacet> deformed_master(const dealii::PETScWrappers::MPI::Vector &u) const;
 
   io::ContactPair                 pair;
@@ -171,9 +237,13 @@ private:
   std::vector<SlavePoint>         points;
   std::vector<double>             multiplier;  ///< lambda per slave point, MPa
   std::vector<double>             saved_multiplier;
+  std::vector<Tie>                  ties;           ///< tied pairs: per point
+  std::vector<dealii::Tensor<1, 3>> tie_multiplier; ///< tied pairs: lambda per point, MPa
+  std::vector<dealii::Tensor<1, 3>> saved_tie_multiplier;
   std::vector<long>               last_facet;  ///< master facet of each point's last pairing
   std::vector<SlipHistory>        history;       ///< per point, last converged step
   std::vector<SlipHistory>        trial_history; ///< per point, at the last evaluation
   double                          radius = 0;
+  std::unique_ptr<ContactPair>    reverse; ///< two-pass: the pass master -> slave
 };
 } // namespace firstray::contact

@@ -86,8 +86,11 @@ struct ContactPair
   /// not symmetric: the linear solver then uses LU / GMRES (SolverSettings::symmetric).
   double      friction = 0;
   std::string method = "augmented-lagrangian";
-  bool        two_pass = false;    ///< not implemented yet
-  bool        tied     = false;    ///< not implemented yet
+  /// Evaluate the pair in both directions, each pass weighted 1/2 (contact::ContactPair).
+  bool        two_pass = false;
+  /// Bonded (tied) interface: slave points held to their reference master points,
+  /// tension and shear transmitted (contact::ContactPair). Excludes friction.
+  bool        tied     = false;
   /// Penalty = penalty_scale x E / h (E of the slave's material, h its facet size).
   double      penalty_scale = 10.0;
   /// Penetration (mm) accepted after the augmentations.

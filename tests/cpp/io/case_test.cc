@@ -96,13 +96,24 @@ TEST(Case, ContactPairsAndTheirErrors)
   const auto f = io::Case::from_json(head + R"([{"pair": ["s", "m"], "friction": 0.3}]})", "/c",
                                      "x.json");
   EXPECT_EQ(f.contact.at(0).friction, 0.3);
+  // Tied (bonded) pairs
+  const auto t = io::Case::from_json(head + R"([{"pair": ["s", "m"], "tied": true}]})", "/c",
+                                     "x.json");
+  EXPECT_TRUE(t.contact.at(0).tied);
+  EXPECT_FALSE(c.contact.at(0).tied);
+  const auto two = io::Case::from_json(head + R"([{"pair": ["s", "m"], "two_pass": true}]})", "/c",
+                                       "x.json");
+  EXPECT_TRUE(two.contact.at(0).two_pass);
+  EXPECT_FALSE(c.contact.at(0).two_pass);
   const std::vector<std::pair<std::string, std::string>> bad = {
     {R"([{"pair": ["s"]}])", "contact[0].pair"},
     {R"([{"pair": ["s", "s"]}])", "contact[0].pair"},
     {R"([{"pair": ["s", "m"], "friction": -0.1}])", "contact[0].friction"},
     {R"([{"pair": ["s", "m"], "friction": "high"}])", "contact[0].friction"},
     {R"([{"pair": ["s", "m"], "method": "mortar"}])", "contact[0].method"},
-    {R"([{"pair": ["s", "m"], "two_pass": true}])", "contact[0].two_pass"},
+    {R"([{"pair": ["s", "m"], "two_pass": 1}])", "contact[0].two_pass"},
+    {R"([{"pair": ["s", "m"], "tied": 1}])", "contact[0].tied"},
+    {R"([{"pair": ["s", "m"], "tied": true, "friction": 0.3}])", "contact[0].friction"},
     {R"([{"pair": ["s", "m"], "penalty_scale": 0}])", "contact[0].penalty_scale"},
     {R"([{"pair": ["s", "m"], "gap": 1}])", "gap"},
     {R"({"pair": ["s", "m"]})", "contact"}};

@@ -3,6 +3,7 @@
 // its top. Dragged far enough it slides, and the friction force is mu N; dragged a
 // little it sticks, and the friction force stays below mu N. In both the total contact
 // force equals the support's reaction.
+#include "../point_cloud_reader.h"
 #include "../test_support.h"
 
 #include <firstray/model/elasticity_analysis.h>
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 
 using namespace firstray;
@@ -204,4 +206,52 @@ TEST(Friction, IterativeSolversSwitchToGmres)
   for (unsigned d = 0; d < 3; ++d)
     EXPECT_NEAR(gmres.contact.at(0).friction_force[d], direct.contact.at(0).friction_force[d],
                 1e-7 * normal);
+}
+
+TEST(Friction, StickSlipFieldMatchesTheStatistics)
+{
+  // Partial slip (0.05 mm drag): the surface fields of the last step show the stick and
+  // slip points of the statistics, the Coulomb limit at the slipping points and the
+  // friction force as the integral of the tangential traction.
+  auto       c   = sliding_block_case(0.05, 2);
+  const std::filesystem::path dir = fresh_temp_directory("firstray_friction_fields");
+  c.output_directory = dir.string();
+  const auto  r     = run(c, MPI_COMM_SELF, "partial slip, fields");
+  const auto &s     = r.contact.at(0);
+  const auto  files = attribute_values(read_text(dir.string() + "/contact.pvd"), "DataSet", "file");
+  ASSERT_EQ(files.size(), r.load_factors.size());
+  const auto  cloud = read_pvtu(dir.string(), files.back());
+  const auto &p     = cloud.fields.at("contact_pressure");
+  const auto &t     = cloud.fields.at("tangential_traction");
+  const auto &area  = cloud.fields.at("area");
+  const auto &state = cloud.fields.at("stick_slip");
+  unsigned    n_stick = 0, n_slip = 0;
+  double      force_x = 0;
+  for (std::size_t i = 0; i < cloud.size(); ++i)
+    {
+      const double tn = std::sqrt(t[3 * i] * t[3 * i] + t[3 * i + 1] * t[3 * i + 1] +
+                                  t[3 * i + 2] * t[3 * i + 2]);
+      force_x += t[3 * i] * area[i];
+      if (state[i] == 2)
+        {
+          ++n_slip;
+          EXPECT_NEAR(tn, mu * p[i], 1e-6 * mu * p[i]);
+        }
+      else if (state[i] == 1)
+        {
+          ++n_stick;
+          EXPECT_LT(tn, mu * p[i]);
+        }
+      else
+        {
+          EXPECT_EQ(p[i], 0.0);
+          EXPECT_EQ(tn, 0.0);
+        }
+    }
+  EXPECT_EQ(n_stick, s.stick_points);
+  EXPECT_EQ(n_slip, s.slip_points);
+  EXPECT_GT(n_stick, 0u); // partial slip indeed (measured 20 stick, 167 slip)
+  EXPECT_GT(n_slip, 0u);
+  EXPECT_NEAR(force_x, s.friction_force[0], 1e-9 * normal);
+  remove_temp_directory(dir.string());
 }

@@ -99,3 +99,21 @@ TEST(ContactMpi, DistributedContactEqualsSerialContact)
   EXPECT_NEAR(p.max_pressure, s.max_pressure, 1e-8 * s.max_pressure);
   EXPECT_NEAR(p.area, s.area, 1e-10 * s.area);
 }
+
+TEST(ContactTwoPassMpi, DistributedTwoPassEqualsSerialTwoPass)
+{
+  // The two-pass patch test on 2 ranks: both passes' points and facets split.
+  const auto mesh = stacked_boxes(3, 4);
+  auto       c    = contact_patch_case(1);
+  c.contact[0].two_pass = true;
+  model::ElasticityAnalysis parallel_analysis(c, mesh, MPI_COMM_WORLD);
+  const auto                parallel = parallel_analysis.run();
+  model::ElasticityAnalysis serial_analysis(c, mesh, MPI_COMM_SELF);
+  const auto                serial = serial_analysis.run();
+  EXPECT_EQ(parallel.newton_iterations, serial.newton_iterations);
+  EXPECT_LT(firstray::testing::relative_displacement_difference(parallel, serial), 1e-8);
+  const auto &p = parallel.contact.at(0), &s = serial.contact.at(0);
+  EXPECT_NEAR(p.normal_force[2], s.normal_force[2], 1e-8 * s.normal_force[2]);
+  EXPECT_NEAR(p.max_pressure, s.max_pressure, 1e-8 * s.max_pressure);
+  EXPECT_NEAR(p.area, s.area, 1e-10 * s.area);
+}
