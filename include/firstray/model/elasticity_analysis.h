@@ -108,6 +108,8 @@ struct Result
 class ElasticityAnalysis
 {
 public:
+  /// @p mesh is referenced, not copied: it must outlive the analysis (do not pass a
+  /// temporary).
   /// @throws InputError when a region, surface or value in @p the_case does not fit @p mesh.
   ElasticityAnalysis(const io::Case &the_case, const mesh::MeshData &mesh, MPI_Comm comm);
   ~ElasticityAnalysis();
