@@ -293,6 +293,8 @@ int main(int argc, char **argv)
                 std::cout << std::setw(14) << s.reaction_force[0] << std::setw(14)
                           << s.reaction_force[1] << std::setw(14) << s.reaction_force[2] << "\n";
               }
+          for (const auto &w : result.warnings)
+            std::cerr << "firstray: warning: " << w << "\n";
           std::cout << "\n"
                     << result.n_dofs << " DoFs on " << result.n_ranks << " rank(s), "
                     << result.linear_iterations << " linear iterations";

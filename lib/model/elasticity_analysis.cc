@@ -997,6 +997,7 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                  {"block_size", block_size},
                  {"steps", the_case.n_steps},
                  {"wall_time", result.timings}};
+  j["warnings"] = result.warnings;
   if (nonlinear)
     j["solver"]["newton"] = {{"load_factors", result.load_factors},
                              {"iterations_per_step", result.newton_iterations},
@@ -1356,6 +1357,24 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
               for (const auto &pair : contact_pairs)
                 pair->update_multipliers(ghosted_solution);
               iterations += newton();
+            }
+          // After the last update the penetration is not checked by the loop: say so
+          // when it is still above the tolerance (the step is kept: equilibrium holds).
+          for (const auto &pair : contact_pairs)
+            {
+              const double penetration = pair->statistics(ghosted_solution).max_penetration;
+              if (penetration > pair->settings().gap_tolerance)
+                {
+                  std::ostringstream w;
+                  w << "load step to " << target << ": contact pair '"
+                    << (pair->settings().name.empty() ? pair->settings().slave + ":" +
+                                                          pair->settings().master :
+                                                        pair->settings().name)
+                    << "' penetrates " << penetration << " mm, above its gap_tolerance "
+                    << pair->settings().gap_tolerance << " mm after " << max_augmentations
+                    << " augmentations (raise penalty_scale or gap_tolerance)";
+                  result.warnings.push_back(w.str());
+                }
             }
         }
       catch (const SolveError &e)

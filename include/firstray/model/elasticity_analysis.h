@@ -91,6 +91,9 @@ struct Result
   std::vector<double>                load_factors;          ///< of the converged load steps
   std::vector<unsigned>              newton_iterations;     ///< per converged load step
   unsigned                           cutbacks = 0;          ///< load steps halved after a failure
+  /// Conditions the analysis accepted but the user should know, e.g. a contact pair
+  /// whose penetration is still above its gap_tolerance after the last augmentation.
+  std::vector<std::string>           warnings;
   std::map<std::string, double>      timings; ///< seconds per phase
 
   const RegionResult  &region(const std::string &name) const;

@@ -189,3 +189,25 @@ TEST(ContactPatchTwoPass, TwoPassesRemoveTheDependenceOnTheSlaveChoice)
   EXPECT_LT(coarse.scatter, 0.6);
   EXPECT_LT(two.scatter, 0.5);
 }
+
+// A penetration still above the tolerance after the last augmentation is reported (the
+// loop used to stop silently); a case that meets its tolerance has no warning.
+TEST(ContactWarnings, PenetrationAboveToleranceAfterTheAugmentationsIsReported)
+{
+  const auto mesh = stacked_boxes(3, 4);
+  auto       c    = contact_patch_case(1);
+  c.contact[0].penalty_scale = 1.0;   // about 0.02 mm of penetration at 1 MPa before Uzawa
+  c.contact[0].gap_tolerance = 1e-12; // out of reach in 5 Uzawa updates
+  const auto r = model::ElasticityAnalysis(c, mesh, MPI_COMM_SELF).run();
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("gap_tolerance"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("upper/z0:lower/z1"), std::string::npos) << r.warnings[0];
+  EXPECT_GT(r.contact.at(0).max_penetration, 1e-12);
+  EXPECT_NE(r.summary_json.find("\"warnings\""), std::string::npos);
+
+  auto within                    = contact_patch_case(1);
+  within.contact[0].gap_tolerance = 1e-3; // reached: the patch test ends at about 3e-5 mm
+  const auto ok = model::ElasticityAnalysis(within, mesh, MPI_COMM_SELF).run();
+  EXPECT_TRUE(ok.warnings.empty()) << ok.warnings.at(0);
+  EXPECT_LT(ok.contact.at(0).max_penetration, 1e-3);
+}
