@@ -33,6 +33,8 @@
 //   mpirun --oversubscribe -np 2 contact
 //
 // Results and discussion: benchmarks/README.md, "Contact (Hertz)".
+#include "process_stats.h"
+
 #include <firstray/errors.h>
 #include <firstray/io/case.h>
 #include <firstray/mesh/contact_benchmarks.h>
@@ -62,6 +64,7 @@
 namespace
 {
 using namespace firstray;
+using namespace firstray::benchmarks;
 using dealii::numbers::PI;
 
 #ifndef FIRSTRAY_SOURCE_DIR
@@ -250,30 +253,6 @@ struct Row
   std::string   status = "ok";
 };
 
-double peak_rss_bytes()
-{
-  rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss * 1024.0;
-}
-
-bool reset_peak_rss()
-{
-  malloc_trim(0);
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";
-  clear.close();
-  return static_cast<bool>(clear);
-}
-
-double load_average()
-{
-  std::ifstream in("/proc/loadavg");
-  double        load = -1;
-  in >> load;
-  return load;
-}
-
 /// A barrier that sleeps instead of spinning, so that idle ranks leave the cores to
 /// ccx (Open MPI's MPI_Barrier polls at 100 % CPU).
 void sleeping_barrier(MPI_Comm comm)
@@ -346,13 +325,6 @@ io::Case hertz_case(const Materials &m, const Options &o)
   c.contact          = {pair};
   c.solver.type      = o.solver;
   return c;
-}
-
-std::string fixed_text(double v, int precision)
-{
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(precision) << v;
-  return s.str();
 }
 
 void print_header(std::ostream &out)

@@ -22,6 +22,8 @@
 // run through /proc/self/clear_refs), bytes per DoF = sum over ranks of
 // (peak RSS - RSS after start-up) / DoFs, and the machine's load average.
 // Results and discussion: benchmarks/README.md.
+#include "process_stats.h"
+
 #include <firstray/errors.h>
 #include <firstray/io/case.h>
 #include <firstray/mesh/box.h>
@@ -52,6 +54,7 @@
 namespace
 {
 using namespace firstray;
+using namespace firstray::benchmarks;
 
 #ifndef FIRSTRAY_SOURCE_DIR
 #  define FIRSTRAY_SOURCE_DIR "."
@@ -154,14 +157,6 @@ double estimated_dofs(unsigned degree, unsigned k)
   return 3 * ((2 * nx + 1) * (2 * ny + 1) * (2 * nz + 1) - nx * ny * nz);
 }
 
-/// Resident-set high-water mark of this process in bytes.
-double peak_rss_bytes()
-{
-  rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss * 1024.0; // kB on Linux
-}
-
 /// CPU time (user + system) of this process in s: robust against other jobs
 /// time-slicing the machine, unlike the wall time.
 double cpu_seconds()
@@ -179,26 +174,6 @@ double current_rss_bytes()
   double        size = 0, resident = 0;
   statm >> size >> resident;
   return resident * sysconf(_SC_PAGESIZE);
-}
-
-/// 1-minute load average of the machine (other jobs make the timings noisy).
-double load_average()
-{
-  std::ifstream in("/proc/loadavg");
-  double        load = -1;
-  in >> load;
-  return load;
-}
-
-/// Return freed memory to the system and reset the high-water mark, so that
-/// ru_maxrss measures the next run only. Returns false when the kernel refuses.
-bool reset_peak_rss()
-{
-  malloc_trim(0);
-  std::ofstream clear("/proc/self/clear_refs");
-  clear << "5";
-  clear.close();
-  return static_cast<bool>(clear);
 }
 
 mesh::MeshData beam_mesh(unsigned k, double distortion)
@@ -260,13 +235,6 @@ struct Row
   std::string status = "ok";
 };
 
-std::string fixed(double v, int precision)
-{
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(precision) << v;
-  return s.str();
-}
-
 void print_header(std::ostream &out)
 {
   out << std::right << std::setw(3) << "deg" << std::setw(6) << "ranks" << std::setw(9)
@@ -279,14 +247,14 @@ void print_header(std::ostream &out)
 void print_row(std::ostream &out, const Row &r)
 {
   out << std::right << std::setw(3) << r.degree << std::setw(6) << r.ranks << std::setw(9)
-      << r.cells << std::setw(10) << r.dofs << std::setw(8) << fixed(r.setup, 2) << std::setw(9)
-      << fixed(r.assembly, 2) << std::setw(9) << fixed(r.preconditioner, 2) << std::setw(8)
-      << fixed(r.solve, 2) << std::setw(8) << fixed(r.total, 2) << std::setw(8) << fixed(r.cpu, 2)
+      << r.cells << std::setw(10) << r.dofs << std::setw(8) << fixed_text(r.setup, 2) << std::setw(9)
+      << fixed_text(r.assembly, 2) << std::setw(9) << fixed_text(r.preconditioner, 2) << std::setw(8)
+      << fixed_text(r.solve, 2) << std::setw(8) << fixed_text(r.total, 2) << std::setw(8) << fixed_text(r.cpu, 2)
       << std::setw(6) << r.iterations
       << std::setw(12) << std::llround(r.dofs_per_s_core) << std::setw(11)
       << (r.cpu > 0 ? std::llround(r.dofs / r.cpu) : 0) << std::setw(10)
       << std::llround(r.peak_rss_max / 1048576.0) << std::setw(9)
-      << std::llround(r.bytes_per_dof) << std::setw(6) << fixed(r.load, 1);
+      << std::llround(r.bytes_per_dof) << std::setw(6) << fixed_text(r.load, 1);
   if (r.status != "ok")
     out << "  " << r.status;
   out << std::endl;

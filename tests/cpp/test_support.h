@@ -99,30 +99,24 @@ inline io::BoundaryCondition displacement(const std::string &surface,
   bc.context           = "test";
   return bc;
 }
-// Contact patch test (tests/cpp/model/contact_test.cc, parallel_mpi_test.cc).
-/// Two separate boxes 10 x 10 x 5 mm stacked along z, the upper one on the lower one,
-/// meshed with different subdivisions (a non-matching interface, duplicated nodes).
-/// Regions "lower", "upper"; surfaces "lower/x0" ... "upper/z1".
-inline mesh::MeshData stacked_boxes(unsigned n_lower, unsigned n_upper, double gap = 0)
+/// Two named meshes as one, without shared nodes: regions "lower" and "upper", surfaces
+/// "lower/..." and "upper/...", the upper mesh moved by @p shift (mm).
+inline mesh::MeshData two_bodies(const mesh::MeshData     &lower,
+                                 const mesh::MeshData     &upper,
+                                 const dealii::Tensor<1, 3> &shift,
+                                 const std::string        &source)
 {
-  const auto     lower = mesh::make_box({n_lower, n_lower, 2}, dealii::Point<3>(10, 10, 5), 0.15);
-  const auto     upper = mesh::make_box({n_upper, n_upper, 2}, dealii::Point<3>(10, 10, 5), 0.15);
   mesh::MeshData m;
-  m.source       = "stacked boxes";
+  m.source       = source;
   m.region_names = {"lower", "upper"};
   for (const auto *part : {&lower, &upper})
     {
-      const unsigned offset  = m.vertices.size();
+      const unsigned offset   = m.vertices.size();
       const bool     is_upper = part == &upper;
-      for (auto v : part->vertices)
+      for (const auto &v : part->vertices)
+        m.vertices.push_back(is_upper ? v + shift : v);
+      for (auto tet : part->tetrahedra)
         {
-          if (is_upper)
-            v[2] += 5 + gap;
-          m.vertices.push_back(v);
-        }
-      for (std::size_t t = 0; t < part->tetrahedra.size(); ++t)
-        {
-          auto tet = part->tetrahedra[t];
           for (auto &i : tet)
             i += offset;
           m.tetrahedra.push_back(tet);
@@ -141,6 +135,17 @@ inline mesh::MeshData stacked_boxes(unsigned n_lower, unsigned n_upper, double g
         }
     }
   return m;
+}
+
+// Contact patch test (tests/cpp/model/contact_test.cc, parallel_mpi_test.cc).
+/// Two separate boxes 10 x 10 x 5 mm stacked along z, the upper one on the lower one,
+/// meshed with different subdivisions (a non-matching interface, duplicated nodes).
+/// Regions "lower", "upper"; surfaces "lower/x0" ... "upper/z1".
+inline mesh::MeshData stacked_boxes(unsigned n_lower, unsigned n_upper, double gap = 0)
+{
+  return two_bodies(mesh::make_box({n_lower, n_lower, 2}, dealii::Point<3>(10, 10, 5), 0.15),
+                    mesh::make_box({n_upper, n_upper, 2}, dealii::Point<3>(10, 10, 5), 0.15),
+                    dealii::Tensor<1, 3>({0.0, 0.0, 5 + gap}), "stacked boxes");
 }
 
 inline io::BoundaryCondition fixed_component(const std::string &surface, unsigned component)

@@ -28,38 +28,9 @@ constexpr double normal = 100.0; // N, pressing the upper block down (1 MPa)
 /// Regions "lower", "upper"; surfaces "lower/x0" ... "upper/z1".
 mesh::MeshData block_on_foundation()
 {
-  const auto     lower = mesh::make_box({6, 6, 2}, dealii::Point<3>(16, 16, 4), 0.15);
-  const auto     upper = mesh::make_box({5, 5, 2}, dealii::Point<3>(10, 10, 5), 0.15);
-  mesh::MeshData m;
-  m.source                         = "block on foundation";
-  m.region_names                   = {"lower", "upper"};
-  const dealii::Tensor<1, 3> shift = dealii::Point<3>(3, 3, 4);
-  for (const auto *part : {&lower, &upper})
-    {
-      const unsigned offset   = m.vertices.size();
-      const bool     is_upper = part == &upper;
-      for (auto v : part->vertices)
-        m.vertices.push_back(is_upper ? v + shift : v);
-      for (auto tet : part->tetrahedra)
-        {
-          for (auto &i : tet)
-            i += offset;
-          m.tetrahedra.push_back(tet);
-          m.tetrahedron_region.push_back(is_upper ? 1 : 0);
-        }
-      const unsigned surface_offset = m.surface_names.size();
-      for (const auto &name : part->surface_names)
-        m.surface_names.push_back(std::string(is_upper ? "upper/" : "lower/") + name);
-      for (std::size_t t = 0; t < part->triangles.size(); ++t)
-        {
-          auto tri = part->triangles[t];
-          for (auto &i : tri)
-            i += offset;
-          m.triangles.push_back(tri);
-          m.triangle_surface.push_back(part->triangle_surface[t] + surface_offset);
-        }
-    }
-  return m;
+  return two_bodies(mesh::make_box({6, 6, 2}, dealii::Point<3>(16, 16, 4), 0.15),
+                    mesh::make_box({5, 5, 2}, dealii::Point<3>(10, 10, 5), 0.15),
+                    dealii::Tensor<1, 3>({3.0, 3.0, 4.0}), "block on foundation");
 }
 
 /// The lower block fixed at its bottom; the upper block's top moved by @p drag (mm) in x
