@@ -780,9 +780,7 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   for (const auto &pair : contact_pairs)
     {
       ContactResult c{pair->statistics(ghosted_solution)};
-      c.name = pair->settings().name.empty() ?
-                 pair->settings().slave + ":" + pair->settings().master :
-                 pair->settings().name;
+      c.name = pair->settings().report_name();
       result.contact.push_back(c);
     }
   // Internal force with the computed displacement, without constraints: the
@@ -1367,9 +1365,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                 {
                   std::ostringstream w;
                   w << "load step to " << target << ": contact pair '"
-                    << (pair->settings().name.empty() ? pair->settings().slave + ":" +
-                                                          pair->settings().master :
-                                                        pair->settings().name)
+                    << pair->settings().report_name()
                     << "' penetrates " << penetration << " mm, above its gap_tolerance "
                     << pair->settings().gap_tolerance << " mm after " << max_augmentations
                     << " augmentations (raise penalty_scale or gap_tolerance)";

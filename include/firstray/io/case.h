@@ -82,6 +82,8 @@ struct ContactPair
 {
   std::string slave, master;       ///< surface names ("pair": [slave, master])
   std::string name;                ///< for reports; empty: "slave:master"
+  /// The name in summaries and messages: `name`, or "slave:master".
+  std::string report_name() const { return name.empty() ? slave + ":" + master : name; }
   /// Coulomb coefficient mu (>= 0; 0 frictionless). With mu > 0 the contact tangent is
   /// not symmetric: the linear solver then uses LU / GMRES (SolverSettings::symmetric).
   double      friction = 0;
