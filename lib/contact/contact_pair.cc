@@ -1,5 +1,6 @@
 #include <firstray/contact/contact_pair.h>
 #include <firstray/contact/coulomb_friction.h>
+#include <firstray/contact/gap_linearization.h>
 #include <firstray/contact/master_surface.h>
 #include <firstray/errors.h>
 
@@ -493,6 +494,13 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
   std::vector<unsigned>                current, saved;
   Vector<double>                       G, local_r, coupling;
   FullMatrix<double>                   local_K, A, B, DB;
+  std::vector<Point<3>>                facet_nodes;
+  struct Spread
+  {
+    unsigned local, kernel; ///< local DoF, gap kernel entry (gap_linearization.h)
+    double   weight;
+  };
+  std::vector<Spread> spread;
   for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
                         const std::vector<MasterFacet> &facets) {
     const auto  &point    = points[p];
@@ -549,6 +557,23 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
           if (G[i] != 0)
             for (unsigned j = 0; j < n_local; ++j)
               local_K(i, j) = w * G[i] * G[j];
+        if (pressure > 0 && projection->location == FacetLocation::interior)
+          {
+            // Geometric part -p dA D2g: the force turns with the master normal and
+            // follows the sliding projection point (gap_linearization.h). The kernel's
+            // slave entries are x_s = sum N_k u_k: spread them onto the face DoFs.
+            facet_nodes.assign(facet.X.begin(), facet.X.begin() + facet.n_nodes);
+            const auto lin = linearize_gap(*projection, facet_nodes);
+            spread.clear();
+            for (const auto &[k, N] : point.shape)
+              spread.push_back({k, face.components[k], N});
+            for (unsigned m = 0; m < n_m; ++m)
+              spread.push_back({current[m], 3 + m, 1.0});
+            const double q = pressure * point.dA;
+            for (const auto &[li, ki, wi] : spread)
+              for (const auto &[lj, kj, wj] : spread)
+                local_K(li, lj) -= q * wi * wj * lin.hessian_entry(ki, kj);
+          }
       }
     if (friction)
       {

@@ -144,6 +144,16 @@ bool interior_minimum(const FacetGeometry &f, const Vec &d0, double &xi, double 
               xi += d_xi, eta += d_eta;
               return inside();
             }
+          if (k + 1 < n_directions && step <= 1e-7 && limiting < 0)
+            {
+              // In Newton's quadratic range: take the full step. The distance itself
+              // cannot judge steps this small (its change is below roundoff, an Armijo
+              // test would stall at xi errors of ~1e-8), and the contact normal and
+              // shape values need xi to roundoff.
+              xi += d_xi, eta += d_eta;
+              moved = true;
+              continue;
+            }
           const double slope = g0 * d_xi + g1 * d_eta;
           if (!(alpha_max > 0) || !(slope < 0))
             continue;

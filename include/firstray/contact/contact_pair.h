@@ -57,8 +57,10 @@ struct ContactPointState
 /// p = max(0, lambda - eps g) with the Uzawa multiplier lambda and the penalty
 /// eps = penalty_scale E / h (Laursen, Computational Contact and Impact Mechanics,
 /// 2002, ch. 5; Wriggers, Computational Contact Mechanics, 2nd ed., sec. 6.3).
-/// The tangent is that of the normal gap with the projection point and normal held
-/// fixed (symmetric, positive semi-definite).
+/// The tangent is the consistent one, eps dA grad g (x) grad g - p dA D2g, where D2g, the
+/// second variation of the gap (linearize_gap(), gap_linearization.h), turns the force
+/// with the master normal and follows the sliding projection point; it is symmetric.
+/// At projections onto a facet edge or vertex the D2g part is left out.
 ///
 /// Coulomb friction (settings().friction = mu > 0): penalty-regularised stick with return
 /// mapping (coulomb_return_mapping(), Laursen 2002, sec. 5.4). Each slave point keeps a
