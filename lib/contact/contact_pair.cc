@@ -501,10 +501,20 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
     double   weight;
   };
   std::vector<Spread> spread;
+  // The geometric part of the tangent only once the pairing has settled (below).
+  const bool geometric = tangent && pairing_settled;
+  bool       pairing_changed = false;
+  tangent_pairing.resize(points.size(), -2);
   for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
                         const std::vector<MasterFacet> &facets) {
     const auto  &point    = points[p];
     const double pressure = projection ? multiplier[p] - point.penalty * projection->gap : -1.0;
+    if (tangent)
+      {
+        const long pairing = pressure < 0 ? -1 : static_cast<long>(projection->facet_index);
+        pairing_changed |= pairing != tangent_pairing[p];
+        tangent_pairing[p] = pairing;
+      }
     // Touching points (gap 0, no multiplier yet) are active with zero pressure, so
     // that a body held only by contact has a stiffness from the first iteration.
     if (pressure < 0)
@@ -557,7 +567,7 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
           if (G[i] != 0)
             for (unsigned j = 0; j < n_local; ++j)
               local_K(i, j) = w * G[i] * G[j];
-        if (pressure > 0 && projection->location == FacetLocation::interior)
+        if (geometric && pressure > 0 && projection->location == FacetLocation::interior)
           {
             // Geometric part -p dA D2g: the force turns with the master normal and
             // follows the sliding projection point (gap_linearization.h). The kernel's
@@ -622,6 +632,8 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
     else
       constraints.distribute_local_to_global(local_r, dofs, residual);
   });
+  if (tangent)
+    pairing_settled = Utilities::MPI::max(pairing_changed ? 1 : 0, comm) == 0;
 }
 
 double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)

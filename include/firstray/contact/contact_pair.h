@@ -57,10 +57,15 @@ struct ContactPointState
 /// p = max(0, lambda - eps g) with the Uzawa multiplier lambda and the penalty
 /// eps = penalty_scale E / h (Laursen, Computational Contact and Impact Mechanics,
 /// 2002, ch. 5; Wriggers, Computational Contact Mechanics, 2nd ed., sec. 6.3).
-/// The tangent is the consistent one, eps dA grad g (x) grad g - p dA D2g, where D2g, the
-/// second variation of the gap (linearize_gap(), gap_linearization.h), turns the force
-/// with the master normal and follows the sliding projection point; it is symmetric.
-/// At projections onto a facet edge or vertex the D2g part is left out.
+/// The tangent is eps dA grad g (x) grad g - p dA D2g, where D2g, the second variation of
+/// the gap (linearize_gap(), gap_linearization.h), turns the force with the master normal
+/// and follows the sliding projection point; it is symmetric but may be indefinite. The
+/// D2g part enters once the pairing has settled: when the tangent assembled before had
+/// the same active points on the same master facets (on every rank) as the one before
+/// it. Far from the solution (a Dirichlet step driving the bodies deep into each other,
+/// pressures tens of times the converged ones) it would make the tangent indefinite,
+/// which breaks CG and throws Newton's step far off; near the solution it restores
+/// Newton's quadratic rate. At projections onto a facet edge or vertex it is left out.
 ///
 /// Coulomb friction (settings().friction = mu > 0): penalty-regularised stick with return
 /// mapping (coulomb_return_mapping(), Laursen 2002, sec. 5.4). Each slave point keeps a
@@ -247,5 +252,10 @@ private:
   std::vector<SlipHistory>        trial_history; ///< per point, at the last evaluation
   double                          radius = 0;
   std::unique_ptr<ContactPair>    reverse; ///< two-pass: the pass master -> slave
+  /// Per point, the master facet it was active on at the last tangent assembly (-1
+  /// inactive, -2 never assembled), and whether that assembly found the same pairing as
+  /// the one before it (then the geometric part of the tangent is used).
+  std::vector<long> tangent_pairing;
+  bool              pairing_settled = false;
 };
 } // namespace firstray::contact
