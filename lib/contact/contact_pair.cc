@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 namespace firstray::contact
 {
@@ -191,6 +192,20 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   const auto gathered = Utilities::MPI::all_gather(comm, own_master);
   for (const auto &part : gathered)
     master.insert(master.end(), part.begin(), part.end());
+  {
+    // Edges of the master surface that belong to one facet only: its rim.
+    std::map<std::pair<types::global_dof_index, types::global_dof_index>, unsigned> count;
+    const auto key = [](const MasterFacet &f, const unsigned e) {
+      return std::minmax(f.dofs[3 * e], f.dofs[3 * ((e + 1) % 3)]);
+    };
+    for (const auto &f : master)
+      for (unsigned e = 0; e < 3; ++e)
+        ++count[key(f, e)];
+    rim_edges.resize(master.size());
+    for (std::size_t i = 0; i < master.size(); ++i)
+      for (unsigned e = 0; e < 3; ++e)
+        rim_edges[i][e] = count[key(master[i], e)] == 1;
+  }
   if (Utilities::MPI::sum(points.size(), comm) == 0)
     throw InputError(pair.context + ".pair: slave surface '" + pair.slave +
                      "' has no faces on the boundary");
@@ -332,6 +347,13 @@ ContactPair::deformed_master(const PETScWrappers::MPI::Vector &u) const
   return all;
 }
 
+bool ContactPair::on_rim(const Projection &projection) const
+{
+  const auto  &rim = rim_edges[projection.facet_index];
+  const double xi = projection.xi[0], eta = projection.xi[1];
+  return (rim[0] && eta <= 1e-12) || (rim[1] && 1 - xi - eta <= 1e-12) || (rim[2] && xi <= 1e-12);
+}
+
 template <class Visitor>
 void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor visit)
 {
@@ -353,12 +375,17 @@ void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor vi
       // Pairing memory: a point that still projects into the interior of the facet it
       // paired with before keeps it. Where two facets give (nearly) the same distance
       // (penetrating points under a fold of a curved master) a fresh search could
-      // alternate between them from one Newton iteration to the next.
+      // alternate between them from one Newton iteration to the next. A point that has
+      // slid past the rim of the master surface keeps its facet too, as long as its
+      // closest point on it stays on the rim: a fresh search would let its force jump
+      // between rim edges far apart where the rim is not convex (which left Newton on
+      // the first ray at a residual floor of 1e-2 N).
       std::optional<Projection> projection;
       if (last_facet[p] >= 0)
         {
           auto kept = surface.project_onto_facet(last_facet[p], x);
-          if (kept.location == FacetLocation::interior && kept.distance <= radius)
+          if (kept.distance <= radius &&
+              (kept.location == FacetLocation::interior || on_rim(kept)))
             projection = kept;
         }
       if (!projection)

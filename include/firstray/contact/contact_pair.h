@@ -239,6 +239,11 @@ private:
   MPI_Comm                        comm;
   dealii::types::global_dof_index n_dofs = 0;
   std::vector<MasterFacet>        master;      ///< every master facet (all ranks)
+  /// Per master facet, whether its edges (0,1), (1,2), (2,0) lie on the rim of the master
+  /// surface (belong to no other master facet).
+  std::vector<std::array<bool, 3>> rim_edges;
+  /// Whether @p projection's closest point lies on a rim edge (or vertex) of its facet.
+  bool on_rim(const Projection &projection) const;
   std::vector<MasterFacet>        own_master;  ///< this rank's master facets
   std::vector<SlaveFace>          slave_faces;
   std::vector<SlavePoint>         points;
