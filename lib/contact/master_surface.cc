@@ -96,7 +96,12 @@ std::string facet_text(const std::size_t id)
 /// the minimum is on an edge, which edge_minimum() finds exactly).
 bool interior_minimum(const FacetGeometry &f, const Vec &d0, double &xi, double &eta)
 {
-  const auto inside = [&]() { return xi > 0 && eta > 0 && xi + eta < 1; };
+  // Strictly inside, by more than roundoff: an iterate pushed against an edge (the
+  // start pulled onto the triangle, a step cut at the boundary) can sit an ulp inside it,
+  // and must not pass for an interior minimum, or the exact edge minimum is never
+  // sought and the point returned slides along the edge with the start.
+  constexpr double margin = 1e-12;
+  const auto inside = [&]() { return xi > margin && eta > margin && xi + eta < 1 - margin; };
   const Vec  x_xixi = 2.0 * f.c[3], x_xieta = f.c[4], x_etaeta = 2.0 * f.c[5];
   for (unsigned iteration = 0; iteration < 50; ++iteration)
     {

@@ -550,3 +550,32 @@ TEST(MasterSurface, BadInputNamesTheFacet)
   EXPECT_THROW(surface.project(Point<3>(0, infinity, 0), 1.0), firstray::InputError);
   EXPECT_THROW(MasterSurface::suggested_search_radius({}), firstray::InputError);
 }
+
+TEST(MasterSurface, PointsBeyondAnEdgeLandOnTheExactEdgeMinimum)
+{
+  // Points beyond the hypotenuse of the flat unit triangle, just below or above its
+  // plane: the closest point is the orthogonal projection onto the line xi + eta = 1,
+  // (xi, eta) = ((1 + x - y) / 2, (1 - x + y) / 2), an edge point. Newton starts from the
+  // plane projection pulled onto the triangle (scaled to xi + eta = 1, which can end an
+  // ulp inside): that start must not pass for an interior minimum. (It did: the point
+  // returned slid along the edge with the start, 0.025 mm off on the first ray's TMT,
+  // and the contact force jumped between master nodes.)
+  const MasterSurface surface({Facet{7, {Point<3>(0, 0, 0), Point<3>(1, 0, 0), Point<3>(0, 1, 0)}}});
+  std::mt19937                           rng(5);
+  std::uniform_real_distribution<double> along(0.05, 0.95), out(1e-3, 0.3), height(-0.02, 0.02);
+  double                                 worst = 0;
+  unsigned                               n_interior = 0;
+  for (int k = 0; k < 2000; ++k)
+    {
+      const double   s = along(rng), o = out(rng);
+      const Point<3> x(s + o / std::sqrt(2.0), 1 - s + o / std::sqrt(2.0), height(rng));
+      const auto     p        = surface.project_onto_facet(0, x);
+      const double   xi_exact = (1 + x[0] - x[1]) / 2;
+      n_interior += p.location == FacetLocation::interior;
+      worst = std::max({worst, std::abs(p.xi[0] - xi_exact), std::abs(p.xi[1] - (1 - xi_exact))});
+    }
+  std::printf("[ edge     ] 2000 points beyond the edge: %u classed interior, largest xi error %.2e\n",
+              n_interior, worst);
+  EXPECT_EQ(n_interior, 0u);
+  EXPECT_LT(worst, 1e-12);
+}
