@@ -1,14 +1,18 @@
 // The first ray with contact joints (issue 4, section 5): every joint becomes a contact
-// pair held by a four-tether capsule. The contact solve itself does not converge yet on
-// the first ray (see the closing notes); this checks the model the expansion builds and
-// that the capsules carry the ground loads to the fixed cuneiform.
+// pair held by a four-tether capsule. Checks the model the expansion builds, that the
+// capsules alone carry the ground loads to the fixed cuneiform, and the standing solve
+// in contact: the statics of every free body distal to a joint, and 2 ranks = 1 rank.
 #include <firstray/io/case.h>
 #include <firstray/model/elasticity_analysis.h>
 #include <firstray/model/first_ray_case.h>
 
 #include <gtest/gtest.h>
 
+#include "../test_support.h"
+
 #include <cmath>
+#include <iostream>
+#include <map>
 #include <set>
 
 using namespace firstray;
@@ -87,4 +91,91 @@ TEST(FirstRayContact, JointsBecomeContactPairsWithCapsules)
   EXPECT_NEAR(tmt[0], 0.0, 1e-6 * ground);
   EXPECT_NEAR(tmt[1], 0.0, 1e-6 * ground);
   EXPECT_NEAR(r.surface("cuneiform/proximal").reaction_force[2], -ground, 1e-6 * ground);
+}
+
+namespace
+{
+/// The demo's materials (examples/cases/first_ray_standing.json) on a coarser mesh.
+io::Case standing_contact_case()
+{
+  return io::Case::from_json(R"({
+    "geometry": {"first_ray": {"joints": "contact", "joint_space": 0.02,
+                               "mesh_size": 4.0, "articular_mesh_size": 1.5}},
+    "element": {"degree": 1},
+    "materials": {"*/cortical": {"law": "st-venant-kirchhoff", "E": 17000, "nu": 0.3},
+                  "*/cancellous": {"law": "st-venant-kirchhoff", "E": 500, "nu": 0.3},
+                  "cartilage/tmt_*": {"law": "neo-hookean", "E": 20, "nu": 0.4},
+                  "cartilage/*": {"law": "neo-hookean", "E": 10, "nu": 0.4}},
+    "load_case": {"type": "standing", "body_weight": 700},
+    "solver": {"type": "mumps"},
+    "output": {"directory": ""}})",
+                             ".", "first_ray_contact_test");
+}
+
+const model::ContactResult &pair_named(const model::Result &r, const std::string &name)
+{
+  for (const auto &c : r.contact)
+    if (c.name == name)
+      return c;
+  throw std::runtime_error("no contact pair " + name);
+}
+} // namespace
+
+TEST(FirstRayContact, StandingSolveSatisfiesTheStaticsOfEveryJoint)
+{
+  // The free body distal to a joint (the distal phalanx for the IP, both phalanges for
+  // the MTP, a sesamoid, everything distal to the TMT) carries its ground loads, the
+  // contact force the proximal side exerts on it and the pull of the joint's tethers
+  // (on the distal end: minus LigamentState::force): their sum is zero, to 1e-6 of the
+  // total ground load. Every joint is closed, with peak pressure above the mean.
+  const auto r     = model::solve_case(standing_contact_case(), MPI_COMM_SELF);
+  const auto loads = model::standing_loads(700.0); // sesamoid m, sesamoid l, head, hallux
+  const double total = loads[0].force[2] + loads[1].force[2] + loads[2].force[2] + loads[3].force[2];
+  const std::map<std::string, double> distal_ground{{"ip", loads[3].force[2]},
+                                                    {"mtp", loads[3].force[2]},
+                                                    {"sesamoid_medial", loads[0].force[2]},
+                                                    {"sesamoid_lateral", loads[1].force[2]},
+                                                    {"tmt", total}};
+  for (const auto &[joint, ground] : distal_ground)
+    {
+      const auto           &c = pair_named(r, joint);
+      std::array<double, 3> sum{{0, 0, ground}};
+      for (unsigned d = 0; d < 3; ++d)
+        sum[d] += c.normal_force[d];
+      for (const auto &l : r.ligaments)
+        if (l.name.rfind(joint + "_", 0) == 0)
+          for (unsigned d = 0; d < 3; ++d)
+            sum[d] -= l.force[d];
+      const double force = std::hypot(c.normal_force[0], c.normal_force[1], c.normal_force[2]);
+      std::cout << joint << ": contact " << force << " N, area " << c.area << " mm^2, peak "
+                << c.max_pressure << " MPa, mean " << c.mean_pressure << " MPa, penetration "
+                << c.max_penetration << " mm; free-body residual " << sum[0] << " " << sum[1]
+                << " " << sum[2] << " N" << std::endl;
+      for (unsigned d = 0; d < 3; ++d)
+        EXPECT_NEAR(sum[d], 0.0, 1e-6 * total) << joint << " component " << d;
+      EXPECT_GT(force, 1.0) << joint;
+      EXPECT_GT(c.area, 1.0) << joint;
+      EXPECT_GT(c.max_pressure, c.mean_pressure) << joint;
+      EXPECT_GT(c.mean_pressure, 0.1) << joint;
+    }
+  EXPECT_NEAR(r.surface("cuneiform/proximal").reaction_force[2], -total, 1e-6 * total);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(FirstRayContact, TwoRanksGiveTheOneRankAnswerMpi)
+{
+  const auto c        = standing_contact_case();
+  const auto parallel = model::solve_case(c, MPI_COMM_WORLD);
+  const auto serial   = model::solve_case(c, MPI_COMM_SELF);
+  ASSERT_EQ(parallel.n_dofs, serial.n_dofs);
+  EXPECT_LT(firstray::testing::relative_displacement_difference(parallel, serial), 1e-6);
+  ASSERT_EQ(parallel.contact.size(), serial.contact.size());
+  for (std::size_t p = 0; p < serial.contact.size(); ++p)
+    {
+      for (unsigned d = 0; d < 3; ++d)
+        EXPECT_NEAR(parallel.contact[p].normal_force[d], serial.contact[p].normal_force[d], 1e-5)
+          << serial.contact[p].name;
+      EXPECT_NEAR(parallel.contact[p].max_pressure, serial.contact[p].max_pressure,
+                  1e-6 * serial.contact[p].max_pressure);
+    }
 }
