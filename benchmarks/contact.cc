@@ -92,6 +92,9 @@ struct Options
   std::string         ccx_dir;
   std::string         csv = std::string(FIRSTRAY_SOURCE_DIR) + "/benchmarks/results/contact.csv";
   std::string         label;
+  /// --first-ray: articular_mesh_size values (mm) of the first ray standing in contact;
+  /// when given, that model runs instead of Hertz.
+  std::vector<double> first_ray_sizes;
 };
 
 const char *help_text = R"(contact - Hertz contact benchmark: firstray against CalculiX
@@ -120,6 +123,12 @@ Usage: [mpirun -np P] contact [options] [PETSc options]
                        removed at the end; kept when given)
   --csv PATH           CSV output (default <source>/benchmarks/results/contact.csv; appended)
   --label TEXT         free text for the CSV's label column
+  --first-ray a,b      instead of Hertz: the first ray in balanced standing with its joints
+                       in contact (examples/cases/first_ray_standing.json: P1, Neo-Hookean
+                       cartilage, MUMPS) at these articular_mesh_size values in mm (the
+                       demo's is 1.2); per size DoFs, Newton, wall time (geometry and
+                       meshing included), peak memory and each joint's contact force and
+                       peak pressure; CSV <source>/benchmarks/results/contact_first_ray.csv
 Any other argument starting with '-' is left to PETSc.
 )";
 
@@ -192,6 +201,8 @@ Options parse(int argc, char **argv)
         o.csv = value(a);
       else if (a == "--label")
         o.label = value(a);
+      else if (a == "--first-ray")
+        o.first_ray_sizes = parse_list(value(a));
       else if (a.rfind("--", 0) == 0)
         throw InputError("unknown option '" + a + "' (see --help)");
     }
@@ -362,6 +373,107 @@ void print_row(std::ostream &out, const Row &r)
 }
 } // namespace
 
+/// The first ray standing in contact (the demo's case) at articular_mesh_size @p size.
+io::Case first_ray_case(const double size)
+{
+  std::ostringstream json;
+  json << R"({"geometry": {"first_ray": {"joints": "contact", "joint_space": 0.02,
+                                        "mesh_size": 3.0, "articular_mesh_size": )"
+       << size << R"(}},
+    "element": {"degree": 1},
+    "materials": {"*/cortical": {"law": "st-venant-kirchhoff", "E": 17000, "nu": 0.3},
+                  "*/cancellous": {"law": "st-venant-kirchhoff", "E": 500, "nu": 0.3},
+                  "cartilage/tmt_*": {"law": "neo-hookean", "E": 20, "nu": 0.4},
+                  "cartilage/*": {"law": "neo-hookean", "E": 10, "nu": 0.4}},
+    "load_case": {"type": "standing", "body_weight": 700},
+    "solver": {"type": "mumps"},
+    "output": {"directory": ""}})";
+  return io::Case::from_json(json.str(), ".", "benchmarks/contact --first-ray");
+}
+
+/// --first-ray: one row per size; returns the exit code.
+int run_first_ray(const Options &o, const MPI_Comm comm)
+{
+  const unsigned ranks = dealii::Utilities::MPI::n_mpi_processes(comm);
+  const bool     root  = dealii::Utilities::MPI::this_mpi_process(comm) == 0;
+  const std::vector<std::string> joints{"tmt", "mtp", "ip", "sesamoid_medial", "sesamoid_lateral"};
+  std::ofstream                  csv;
+  if (root)
+    {
+      std::cout << "firstray contact benchmark: first ray standing (700 N), joints in contact, "
+                << ranks << " MPI rank(s); wall s = solve_case (geometry, meshing, analysis), "
+                << "max over ranks; peak MB = ru_maxrss, max over ranks; F = contact force "
+                   "|F| N, p = peak pressure MPa\n\n"
+                << std::setw(6) << "art mm" << std::setw(9) << "DoFs" << std::setw(8) << "Newton"
+                << std::setw(6) << "steps" << std::setw(9) << "wall s" << std::setw(9) << "peak MB";
+      for (const auto &j : joints)
+        std::cout << std::setw(9) << ("F " + j.substr(0, 6)) << std::setw(7) << "p";
+      std::cout << "  status" << std::endl;
+      const std::string path = std::string(FIRSTRAY_SOURCE_DIR) + "/benchmarks/results/contact_first_ray.csv";
+      std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+      const bool fresh = !std::filesystem::exists(path);
+      csv.open(path, std::ios::app);
+      if (fresh)
+        {
+          csv << "articular_mesh_size,ranks,dofs,newton,steps,cutbacks,wall_s,peak_mb";
+          for (const auto &j : joints)
+            csv << ",force_" << j << ",peak_" << j << ",area_" << j;
+          csv << ",status,label\n";
+        }
+    }
+  int failures = 0;
+  for (const double size : o.first_ray_sizes)
+    {
+      std::string   status = "ok";
+      model::Result r;
+      double        seconds = 0;
+      reset_peak_rss();
+      try
+        {
+          const io::Case c = first_ray_case(size);
+          MPI_Barrier(comm);
+          const auto start = std::chrono::steady_clock::now();
+          r                = model::solve_case(c, comm);
+          seconds          = dealii::Utilities::MPI::max(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), comm);
+          if (r.cutbacks > 0)
+            status = std::to_string(r.cutbacks) + " cut-back(s)";
+        }
+      catch (const std::exception &e)
+        {
+          status = "FAILED: " + gist(e);
+          ++failures;
+        }
+      const double peak_mb = dealii::Utilities::MPI::max(peak_rss_bytes(), comm) / 1048576.0;
+      unsigned     newton  = 0;
+      for (const auto n : r.newton_iterations)
+        newton += n;
+      if (!root)
+        continue;
+      std::cout << std::setw(6) << fixed_text(size, 2) << std::setw(9) << r.n_dofs << std::setw(8)
+                << newton << std::setw(6) << r.newton_iterations.size() << std::setw(9)
+                << fixed_text(seconds, 1) << std::setw(9) << fixed_text(peak_mb, 0);
+      csv << size << ',' << ranks << ',' << r.n_dofs << ',' << newton << ','
+          << r.newton_iterations.size() << ',' << r.cutbacks << ',' << seconds << ',' << peak_mb;
+      for (const auto &j : joints)
+        {
+          double force = 0, peak = 0, area = 0;
+          for (const auto &c : r.contact)
+            if (c.name == j)
+              {
+                force = std::hypot(c.normal_force[0], c.normal_force[1], c.normal_force[2]);
+                peak  = c.max_pressure;
+                area  = c.area;
+              }
+          std::cout << std::setw(9) << fixed_text(force, 1) << std::setw(7) << fixed_text(peak, 2);
+          csv << ',' << force << ',' << peak << ',' << area;
+        }
+      std::cout << "  " << status << std::endl;
+      csv << ",\"" << status << "\",\"" << o.label << "\"\n";
+    }
+  return failures == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
   for (int i = 1; i < argc; ++i)
@@ -386,6 +498,8 @@ int main(int argc, char **argv)
         std::cerr << "contact: " << e.what() << std::endl;
       return 1;
     }
+  if (!o.first_ray_sizes.empty())
+    return run_first_ray(o, comm);
   const Materials m =
     o.unequal ? Materials{1000.0, 0.3, 100.0, 0.45} : Materials{200.0, 0.3, 200.0, 0.3};
   const unsigned ccx_threads = o.ccx_threads ? o.ccx_threads : ranks;
