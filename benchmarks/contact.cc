@@ -373,22 +373,15 @@ void print_row(std::ostream &out, const Row &r)
 }
 } // namespace
 
-/// The first ray standing in contact (the demo's case) at articular_mesh_size @p size.
+/// The first ray standing in contact (examples/cases/first_ray_standing.json) at
+/// articular_mesh_size @p size, no files.
 io::Case first_ray_case(const double size)
 {
-  std::ostringstream json;
-  json << R"({"geometry": {"first_ray": {"joints": "contact", "joint_space": 0.02,
-                                        "mesh_size": 3.0, "articular_mesh_size": )"
-       << size << R"(}},
-    "element": {"degree": 1},
-    "materials": {"*/cortical": {"law": "st-venant-kirchhoff", "E": 17000, "nu": 0.3},
-                  "*/cancellous": {"law": "st-venant-kirchhoff", "E": 500, "nu": 0.3},
-                  "cartilage/tmt_*": {"law": "neo-hookean", "E": 20, "nu": 0.4},
-                  "cartilage/*": {"law": "neo-hookean", "E": 10, "nu": 0.4}},
-    "load_case": {"type": "standing", "body_weight": 700},
-    "solver": {"type": "mumps"},
-    "output": {"directory": ""}})";
-  return io::Case::from_json(json.str(), ".", "benchmarks/contact --first-ray");
+  auto c = io::Case::from_file(std::string(FIRSTRAY_SOURCE_DIR) +
+                               "/examples/cases/first_ray_standing.json");
+  c.first_ray["articular_mesh_size"] = fixed_text(size, 3);
+  c.output_directory                 = "";
+  return c;
 }
 
 /// --first-ray: one row per size; returns the exit code.

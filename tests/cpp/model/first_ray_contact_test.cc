@@ -95,21 +95,15 @@ TEST(FirstRayContact, JointsBecomeContactPairsWithCapsules)
 
 namespace
 {
-/// The demo's materials (examples/cases/first_ray_standing.json) on a coarser mesh.
+/// The demo's case (examples/cases/first_ray_standing.json) on a coarser mesh, no files.
 io::Case standing_contact_case()
 {
-  return io::Case::from_json(R"({
-    "geometry": {"first_ray": {"joints": "contact", "joint_space": 0.02,
-                               "mesh_size": 4.0, "articular_mesh_size": 1.5}},
-    "element": {"degree": 1},
-    "materials": {"*/cortical": {"law": "st-venant-kirchhoff", "E": 17000, "nu": 0.3},
-                  "*/cancellous": {"law": "st-venant-kirchhoff", "E": 500, "nu": 0.3},
-                  "cartilage/tmt_*": {"law": "neo-hookean", "E": 20, "nu": 0.4},
-                  "cartilage/*": {"law": "neo-hookean", "E": 10, "nu": 0.4}},
-    "load_case": {"type": "standing", "body_weight": 700},
-    "solver": {"type": "mumps"},
-    "output": {"directory": ""}})",
-                             ".", "first_ray_contact_test");
+  auto c = io::Case::from_file(std::string(FIRSTRAY_SOURCE_DIR) +
+                               "/examples/cases/first_ray_standing.json");
+  c.first_ray["mesh_size"]           = "4.0";
+  c.first_ray["articular_mesh_size"] = "1.5";
+  c.output_directory                 = "";
+  return c;
 }
 
 const model::ContactResult &pair_named(const model::Result &r, const std::string &name)
