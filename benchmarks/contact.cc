@@ -26,7 +26,7 @@
 // Units: mm, N, MPa, s.
 //
 //   contact [--quick] [--sizes 0.4,0.2,0.16] [--degree 2] [--materials equal|unequal]
-//           [--delta D] [--penalty-scale S] [--gap-tolerance T] [--steps N]
+//           [--delta D] [--penalty-scale S] [--gap-tolerance T] [--steps N] [--method M] [--monitor]
 //           [--solver cg-pmg|cg-hypre|cg-gamg|mumps] [--no-ccx] [--ccx PATH]
 //           [--ccx-threads N] [--ccx-penalty-scale S] [--ccx-penalty K] [--ccx-dir DIR]
 //           [--csv PATH] [--label TEXT]
@@ -84,6 +84,8 @@ struct Options
   double              gap_tolerance = 1e-2; // mm, 2 % of delta
   unsigned            steps         = 1;
   std::string         solver; // "" = the contact default (mumps)
+  std::string         method = "augmented-lagrangian"; // firstray's contact method
+  bool                monitor = false;                 // Newton's progress on rank 0
   bool                ccx = true;
   std::string         ccx_path;
   unsigned            ccx_threads       = 0;  // 0 = number of MPI ranks
@@ -109,6 +111,10 @@ Usage: [mpirun -np P] contact [options] [PETSc options]
   --penalty-scale S    firstray's penalty = S x E / h (default 1)
   --gap-tolerance T    firstray's accepted penetration, mm (default 0.01)
   --steps N            firstray's load steps (default 1)
+  --method M           firstray's contact method: augmented-lagrangian (default) or
+                       active-set (hysteresis 0.1 x the gap tolerance)
+  --monitor            print firstray's Newton iterations (residual, line search, contact
+                       force and penetration) as they run
   --solver TYPE        firstray's linear solver (default: cg-pmg at degree 2, cg-hypre at
                        degree 1, the library's defaults without contact); mumps is the
                        library's default with contact (slow here, see README), cg-gamg
@@ -185,6 +191,10 @@ Options parse(int argc, char **argv)
         o.steps = std::stoul(value(a));
       else if (a == "--solver")
         o.solver = value(a);
+      else if (a == "--method")
+        o.method = value(a);
+      else if (a == "--monitor")
+        o.monitor = true;
       else if (a == "--no-ccx")
         o.ccx = false;
       else if (a == "--ccx")
@@ -332,9 +342,11 @@ io::Case hertz_case(const Materials &m, const Options &o)
   pair.master        = "block/contact";
   pair.gap_tolerance = o.gap_tolerance;
   pair.penalty_scale = o.penalty_scale;
+  pair.method        = o.method;
   pair.context       = "contact[0]";
   c.contact          = {pair};
   c.solver.type      = o.solver;
+  c.solver.monitor   = o.monitor;
   return c;
 }
 
@@ -375,12 +387,13 @@ void print_row(std::ostream &out, const Row &r)
 
 /// The first ray standing in contact (examples/cases/first_ray_standing.json) at
 /// articular_mesh_size @p size, no files.
-io::Case first_ray_case(const double size)
+io::Case first_ray_case(const double size, const Options &o)
 {
   auto c = io::Case::from_file(std::string(FIRSTRAY_SOURCE_DIR) +
                                "/examples/cases/first_ray_standing.json");
   c.first_ray["articular_mesh_size"] = fixed_text(size, 3);
   c.output_directory                 = "";
+  c.solver.monitor                   = o.monitor;
   return c;
 }
 
@@ -423,7 +436,7 @@ int run_first_ray(const Options &o, const MPI_Comm comm)
       reset_peak_rss();
       try
         {
-          const io::Case c = first_ray_case(size);
+          const io::Case c = first_ray_case(size, o);
           MPI_Barrier(comm);
           const auto start = std::chrono::steady_clock::now();
           r                = model::solve_case(c, comm);

@@ -71,6 +71,40 @@ Tensor<1, 3> facet_normal(const unsigned n_nodes, const std::array<Point<3>, 6> 
 
 /// Relative tolerance of the Coulomb limit below which a point counts as sticking.
 constexpr double slip_tolerance = 1e-6;
+
+/// Barycentric coordinates of @p X in the triangle @p V (least squares in its plane, so
+/// a point of a curved face gets those of its projection), clipped to the triangle.
+std::array<double, 3> barycentric(const std::array<Point<3>, 3> &V, const Point<3> &X)
+{
+  const Tensor<1, 3> a = V[1] - V[0], b = V[2] - V[0], d = X - V[0];
+  const double       aa = a * a, ab = a * b, bb = b * b, det = aa * bb - ab * ab;
+  double             l1 = (bb * (a * d) - ab * (b * d)) / det;
+  double             l2 = (aa * (b * d) - ab * (a * d)) / det;
+  l1                    = std::clamp(l1, 0.0, 1.0);
+  l2                    = std::clamp(l2, 0.0, 1.0 - l1);
+  return {{1 - l1 - l2, l1, l2}};
+}
+
+/// Peak of the nodal pressure from per-vertex sums (sum phi p dA, sum phi dA) of all
+/// ranks' slave points.
+double peak_nodal_pressure(const std::map<types::global_dof_index, std::array<double, 2>> &mine,
+                           MPI_Comm                                                        comm)
+{
+  std::vector<std::pair<types::global_dof_index, std::array<double, 2>>> local(mine.begin(),
+                                                                              mine.end());
+  std::map<types::global_dof_index, std::array<double, 2>> all;
+  for (const auto &part : Utilities::MPI::all_gather(comm, local))
+    for (const auto &[vertex, sums] : part)
+      {
+        all[vertex][0] += sums[0];
+        all[vertex][1] += sums[1];
+      }
+  double peak = 0;
+  for (const auto &[vertex, sums] : all)
+    if (sums[1] > 0)
+      peak = std::max(peak, sums[0] / sums[1]);
+  return peak;
+}
 } // namespace
 
 ContactPair::ContactPair(const io::ContactPair                          &settings,
@@ -123,6 +157,14 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
               face.size      = h;
               const double penalty =
                 pair.penalty_scale * laws[cell->material_id()]->characteristic_modulus() / h;
+              const auto                         face_iterator = cell->face(f);
+              std::array<types::global_dof_index, 3> vertex;
+              std::array<Point<3>, 3>                V;
+              for (unsigned v = 0; v < 3; ++v)
+                {
+                  vertex[v] = face_iterator->vertex_dof_index(v, 0);
+                  V[v]      = face_iterator->vertex(v);
+                }
               for (const unsigned q : values.quadrature_point_indices())
                 {
                   SlavePoint point;
@@ -130,6 +172,8 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
                   point.X       = values.quadrature_point(q);
                   point.dA      = values.JxW(q);
                   point.penalty = penalty;
+                  point.vertex  = vertex;
+                  point.hat     = barycentric(V, point.X);
                   for (unsigned i = 0; i < fe.n_dofs_per_cell(); ++i)
                     if (local[i] >= 0)
                       {
@@ -212,8 +256,11 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   if (master.empty())
     throw InputError(pair.context + ".pair: master surface '" + pair.master +
                      "' has no faces on the boundary");
-  radius = 3 * Utilities::MPI::max(max_size, comm);
+  radius       = 3 * Utilities::MPI::max(max_size, comm);
+  pairing_band = 1e-2 * pair.gap_tolerance;
   multiplier.assign(points.size(), 0.0);
+  active.assign(points.size(), -1);
+  saved_active = active;
   last_facet.assign(points.size(), -1);
   if (pair.tied)
     {
@@ -380,19 +427,67 @@ void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor vi
       // closest point on it stays on the rim: a fresh search would let its force jump
       // between rim edges far apart where the rim is not convex (which left Newton on
       // the first ray at a residual floor of 1e-2 N).
+      // A point whose closest point on its old facet has reached an edge (or vertex)
+      // shared with other facets keeps that facet too unless another facet comes closer by
+      // more than pairing_band: where the closest point of a C0 surface jumps between two
+      // facets (penetrating points under a ridge of curved facets), the normals differ
+      // and the force would flip between them from one Newton iteration to the next
+      // (chattering: on Hertz, degree 2, unequal materials, Newton stalled at 1e-5 of the
+      // first residual).
       std::optional<Projection> projection;
       if (last_facet[p] >= 0)
         {
           auto kept = surface.project_onto_facet(last_facet[p], x);
-          if (kept.distance <= radius &&
-              (kept.location == FacetLocation::interior || on_rim(kept)))
-            projection = kept;
+          if (kept.distance <= radius)
+            {
+              if (kept.location == FacetLocation::interior || on_rim(kept))
+                projection = kept;
+              else
+                {
+                  projection = surface.project(x, radius);
+                  if (projection && kept.distance <= projection->distance + pairing_band)
+                    projection = kept;
+                }
+            }
         }
       if (!projection)
         projection = surface.project(x, radius);
       last_facet[p] = projection ? static_cast<long>(projection->facet_index) : -1;
       visit(p, x, projection, deformed);
     }
+}
+
+std::pair<bool, double> ContactPair::normal_contact(const std::size_t                p,
+                                                    const std::optional<Projection> &projection,
+                                                    const bool                       update)
+{
+  if (!projection)
+    {
+      if (update && !active.empty())
+        active[p] = 0;
+      return {false, 0.0};
+    }
+  const double pressure = multiplier[p] - points[p].penalty * projection->gap;
+  if (pair.method != "active-set")
+    return {pressure >= 0, pressure};
+  auto &status = active[p];
+  if (status < 0)
+    {
+      // Undecided (first evaluation): as the augmented Lagrangian decides; a touching
+      // point (gap 0) is active, so that a body held by contact alone has a stiffness.
+      if (!update)
+        return {pressure >= 0, pressure};
+      status = pressure >= 0 ? 1 : 0;
+    }
+  else if (update)
+    {
+      const double band = points[p].penalty * pair.hysteresis_band();
+      if (status == 1 && pressure < -band)
+        status = 0;
+      else if (status == 0 && pressure > band)
+        status = 1;
+    }
+  return {status == 1, pressure};
 }
 
 ContactPair::FrictionPoint ContactPair::friction_at(const std::size_t               p,
@@ -534,17 +629,17 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
   tangent_pairing.resize(points.size(), -2);
   for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
                         const std::vector<MasterFacet> &facets) {
-    const auto  &point    = points[p];
-    const double pressure = projection ? multiplier[p] - point.penalty * projection->gap : -1.0;
+    const auto &point                 = points[p];
+    const auto [engaged, pressure]    = normal_contact(p, projection, tangent != nullptr);
     if (tangent)
       {
-        const long pairing = pressure < 0 ? -1 : static_cast<long>(projection->facet_index);
+        const long pairing = engaged ? static_cast<long>(projection->facet_index) : -1;
         pairing_changed |= pairing != tangent_pairing[p];
         tangent_pairing[p] = pairing;
       }
     // Touching points (gap 0, no multiplier yet) are active with zero pressure, so
     // that a body held only by contact has a stiffness from the first iteration.
-    if (pressure < 0)
+    if (!engaged)
       {
         if (friction)
           no_friction_at(p, projection);
@@ -570,7 +665,7 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
     FrictionPoint f;
     if (friction)
       {
-        f = friction_at(p, x, *projection, facets, pressure);
+        f = friction_at(p, x, *projection, facets, std::max(pressure, 0.0));
         const auto &old_facet = facets[f.facet];
         saved.resize(3 * old_facet.n_nodes);
         for (unsigned k = 0; k < saved.size(); ++k)
@@ -706,6 +801,7 @@ ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
   s.area += r.area;
   s.mean_pressure   = s.area > 0 ? integral / s.area : 0;
   s.max_pressure    = std::max(s.max_pressure, r.max_pressure);
+  s.max_point_pressure = std::max(s.max_point_pressure, r.max_point_pressure);
   s.max_penetration = std::max(s.max_penetration, r.max_penetration);
   s.stick_points += r.stick_points;
   s.slip_points += r.slip_points;
@@ -733,6 +829,16 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
   ContactStatistics s;
   double            pressure_integral = 0;
   const bool        friction = pair.friction > 0;
+  // Per slave vertex: sum phi p dA and sum phi dA over the points in contact.
+  std::map<types::global_dof_index, std::array<double, 2>> nodal;
+  const auto add_nodal = [&](const std::size_t p, const double pressure) {
+    for (unsigned v = 0; v < 3; ++v)
+      {
+        auto &sums = nodal[points[p].vertex[v]];
+        sums[0] += points[p].hat[v] * pressure * points[p].dA;
+        sums[1] += points[p].hat[v] * points[p].dA;
+      }
+  };
   if (states)
     states->assign(points.size(), ContactPointState());
   if (pair.tied && states)
@@ -762,7 +868,8 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
       s.stick_area += dA;
       s.stick_points += 1;
       pressure_integral += pressure * dA;
-      s.max_pressure = std::max(s.max_pressure, pressure);
+      s.max_point_pressure = std::max(s.max_point_pressure, pressure);
+      add_nodal(p, pressure);
       if (states)
         {
           auto &state               = (*states)[p];
@@ -776,8 +883,7 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
   // Contact (not tied) points.
   auto contact_point = [&](const std::size_t p, const Point<3> &x, const auto &projection,
                            const std::vector<MasterFacet> &facets) {
-    const double pressure =
-      projection ? multiplier[p] - points[p].penalty * projection->gap : -1.0;
+    const auto [engaged, pressure] = normal_contact(p, projection, false);
     if (projection)
       s.max_penetration = std::max(s.max_penetration, -projection->gap);
     ContactPointState *state = states ? &(*states)[p] : nullptr;
@@ -793,13 +899,14 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
           }
       }
     // The same trial slip history as assemble() (the last call before save_state()).
-    if (friction && pressure < 0)
+    if (friction && !engaged)
       no_friction_at(p, projection);
-    if (pressure < 0)
+    if (!engaged)
       return;
+    add_nodal(p, pressure);
     Tensor<1, 3> t;
     if (friction)
-      t = friction_at(p, x, *projection, facets, pressure).law.traction;
+      t = friction_at(p, x, *projection, facets, std::max(pressure, 0.0)).law.traction;
     if (pressure == 0)
       return;
     const double dA = points[p].dA;
@@ -810,7 +917,7 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
       }
     s.area += dA;
     pressure_integral += pressure * dA;
-    s.max_pressure = std::max(s.max_pressure, pressure);
+    s.max_point_pressure = std::max(s.max_point_pressure, pressure);
     const bool slip = t.norm() >= (1 - slip_tolerance) * pair.friction * pressure;
     (slip ? s.slip_points : s.stick_points) += 1;
     (slip ? s.slip_area : s.stick_area) += dA;
@@ -834,7 +941,8 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
   s.stick_area        = Utilities::MPI::sum(s.stick_area, comm);
   s.slip_area         = Utilities::MPI::sum(s.slip_area, comm);
   pressure_integral   = Utilities::MPI::sum(pressure_integral, comm);
-  s.max_pressure      = Utilities::MPI::max(s.max_pressure, comm);
+  s.max_pressure       = peak_nodal_pressure(nodal, comm);
+  s.max_point_pressure = Utilities::MPI::max(s.max_point_pressure, comm);
   s.max_penetration   = Utilities::MPI::max(s.max_penetration, comm);
   s.mean_pressure     = s.area > 0 ? pressure_integral / s.area : 0;
   s.augmentations     = augmentations;

@@ -257,7 +257,7 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
           if (!o.is_object())
             throw InputError(where + ": expected an object");
           reject_unknown_keys(o, {"pair", "name", "friction", "method", "two_pass", "tied", "penalty_scale",
-                                  "gap_tolerance"},
+                                  "gap_tolerance", "hysteresis"},
                               where);
           ContactPair pair;
           pair.context = where;
@@ -282,9 +282,6 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
               if (pair.method != "augmented-lagrangian" && pair.method != "active-set")
                 throw InputError(where + ".method: unknown method '" + pair.method +
                                  "' (allowed: augmented-lagrangian, active-set)");
-              if (pair.method == "active-set")
-                throw InputError(where + ".method: active-set is not implemented yet; use "
-                                         "augmented-lagrangian");
             }
           for (const char *flag : {"two_pass", "tied"})
             if (o.contains(flag))
@@ -307,6 +304,14 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
               pair.gap_tolerance = number(o.at("gap_tolerance"), where + ".gap_tolerance");
               if (!(pair.gap_tolerance > 0))
                 throw InputError(where + ".gap_tolerance: must be > 0 (mm)");
+            }
+          if (o.contains("hysteresis"))
+            {
+              pair.hysteresis = number(o.at("hysteresis"), where + ".hysteresis");
+              if (!(pair.hysteresis >= 0))
+                throw InputError(where + ".hysteresis: must be >= 0 (mm)");
+              if (pair.method != "active-set")
+                throw InputError(where + ".hysteresis: applies to \"method\": \"active-set\" only");
             }
           c.contact.push_back(pair);
         }

@@ -969,6 +969,7 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
     j["contact"][c.name] = {{"normal_force", c.normal_force},
                             {"area", c.area},
                             {"max_pressure", c.max_pressure},
+                            {"max_point_pressure", c.max_point_pressure},
                             {"mean_pressure", c.mean_pressure},
                             {"max_penetration", c.max_penetration},
                             {"augmentations", c.augmentations},

@@ -51,7 +51,8 @@ struct ContactPointState
   unsigned pass = 0;
 };
 
-/// One slave/master pair. The slave's face quadrature points (reference configuration
+/// One slave/master pair (method "augmented-lagrangian" or "active-set",
+/// io::ContactPair::method). The slave's face quadrature points (reference configuration
 /// X, deformed x = X + u) are projected onto the deformed master surface (P1 or P2
 /// facets, R-tree search); the normal gap g = (x - x_m) . n gives the pressure
 /// p = max(0, lambda - eps g) with the Uzawa multiplier lambda and the penalty
@@ -136,6 +137,7 @@ public:
   {
     saved_multiplier     = multiplier;
     saved_tie_multiplier = tie_multiplier;
+    saved_active         = active;
     history              = trial_history;
     if (reverse)
       reverse->save_state();
@@ -144,6 +146,7 @@ public:
   {
     multiplier     = saved_multiplier;
     tie_multiplier = saved_tie_multiplier;
+    active         = saved_active;
     trial_history  = history;
     if (reverse)
       reverse->restore_state();
@@ -175,6 +178,11 @@ private:
     dealii::Point<3>                          X;        ///< reference position
     double                                    dA = 0;   ///< reference area weight, mm^2
     double                                    penalty = 0; ///< N/mm^3
+    /// The slave face's vertices (their x-component DoFs, unique across ranks) and the
+    /// point's barycentric coordinates in the face: the hat functions of the nodal
+    /// pressure (ContactStatistics::max_pressure).
+    std::array<dealii::types::global_dof_index, 3> vertex{};
+    std::array<double, 3>                          hat{};
     std::vector<std::pair<unsigned, double>>  shape;    ///< (local face DoF, N_i) nonzero
   };
   struct SlaveFace
@@ -188,6 +196,14 @@ private:
   /// point index, deformed position, projection (or none) and the master facet list.
   template <class Visitor>
   void for_each_point(const dealii::PETScWrappers::MPI::Vector &u, Visitor visit);
+
+  /// Whether slave point @p p (projection @p projection) is in contact, and its normal
+  /// pressure p = lambda - eps g (MPa). Augmented Lagrangian: in contact where p >= 0.
+  /// Active set: by the point's status, which @p update (a tangent assembly) first
+  /// revises with the hysteresis band; an active point may have p < 0.
+  std::pair<bool, double> normal_contact(std::size_t                       p,
+                                         const std::optional<Projection> &projection,
+                                         bool                              update);
 
   /// Slip history of one slave point: the master point it faced and its tangential
   /// traction (MPa) at the end of a load step (facet -1: no master point in reach).
@@ -249,6 +265,9 @@ private:
   std::vector<SlavePoint>         points;
   std::vector<double>             multiplier;  ///< lambda per slave point, MPa
   std::vector<double>             saved_multiplier;
+  /// Active-set method: per point 1 active, 0 inactive, -1 not yet decided (then the
+  /// augmented-Lagrangian rule p >= 0 decides); the status at the last converged step.
+  std::vector<signed char>        active, saved_active;
   std::vector<Tie>                  ties;           ///< tied pairs: per point
   std::vector<dealii::Tensor<1, 3>> tie_multiplier; ///< tied pairs: lambda per point, MPa
   std::vector<dealii::Tensor<1, 3>> saved_tie_multiplier;
@@ -256,6 +275,10 @@ private:
   std::vector<SlipHistory>        history;       ///< per point, last converged step
   std::vector<SlipHistory>        trial_history; ///< per point, at the last evaluation
   double                          radius = 0;
+  /// mm: a point keeps its facet at a shared edge unless another facet is closer by more
+  /// than this (1e-2 gap_tolerance; the gap it may misjudge by is far below the accepted
+  /// penetration).
+  double                          pairing_band = 0;
   std::unique_ptr<ContactPair>    reverse; ///< two-pass: the pass master -> slave
   /// Per point, the master facet it was active on at the last tangent assembly (-1
   /// inactive, -2 never assembled), and whether that assembly found the same pairing as

@@ -13,8 +13,18 @@ struct ContactStatistics
   /// N, tangential (Coulomb friction) force the master exerts on the slave; the total
   /// contact force is normal_force + friction_force. Zero for frictionless pairs.
   std::array<double, 3> friction_force{{0, 0, 0}};
-  double                area            = 0;    ///< mm^2 (reference) where the pressure is > 0
-  double                max_pressure    = 0;    ///< MPa
+  double                area            = 0;    ///< mm^2 (reference) of the points in contact
+  /// MPa, peak of the nodal pressure: at each slave-surface vertex the normal contact
+  /// force over the tributary contact area, p_v = sum_q phi_v p_q dA_q / sum_q phi_v dA_q
+  /// over the slave points q in contact, with phi_v the vertex's linear hat function on
+  /// the slave faces (a lumped L2 projection of the point pressures, as the nodal
+  /// contact pressure that CalculiX and FEBio report). Open points do not dilute it:
+  /// where a contact zone is only a few faces wide it would otherwise fall below the
+  /// mean pressure.
+  double                max_pressure    = 0;
+  /// MPa, largest pressure at a single slave point (face quadrature point). It scatters
+  /// about the nodal pressure where the slave points outnumber the master nodes.
+  double                max_point_pressure = 0;
   double                mean_pressure   = 0;    ///< MPa, force / area
   double                max_penetration = 0;    ///< mm, largest -gap over the slave points
   unsigned              augmentations   = 0;    ///< Uzawa updates over all load steps

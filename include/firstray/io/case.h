@@ -87,7 +87,22 @@ struct ContactPair
   /// Coulomb coefficient mu (>= 0; 0 frictionless). With mu > 0 the contact tangent is
   /// not symmetric: the linear solver then uses LU / GMRES (SolverSettings::symmetric).
   double      friction = 0;
+  /// "augmented-lagrangian": a point is in contact wherever lambda - eps g >= 0, decided
+  /// afresh at every evaluation (the contact residual is piecewise linear in the gap: a
+  /// semi-smooth Newton). "active-set": each point's contact status is state, updated
+  /// once per Newton iteration at the linearization point with a hysteresis band
+  /// (hysteresis below); between updates (the line search) the contact residual is
+  /// linear in the gap and an active point may carry a small tension. Both with Uzawa
+  /// augmentations.
   std::string method = "augmented-lagrangian";
+  /// Active-set method: half-width h (mm) of the hysteresis band. An inactive point
+  /// becomes active when lambda - eps g > eps h (it penetrates deeper than h past the
+  /// multiplier's offset), an active one inactive when lambda - eps g < -eps h; in
+  /// between it keeps its status, which stops points at the edge of the contact zone
+  /// from switching back and forth between Newton iterations. < 0: 0.1 gap_tolerance.
+  double      hysteresis = -1;
+  /// The band in use (mm): hysteresis, or 0.1 gap_tolerance when that is < 0.
+  double hysteresis_band() const { return hysteresis >= 0 ? hysteresis : 0.1 * gap_tolerance; }
   /// Evaluate the pair in both directions, each pass weighted 1/2 (contact::ContactPair).
   bool        two_pass = false;
   /// Bonded (tied) interface: slave points held to their reference master points,

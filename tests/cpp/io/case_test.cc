@@ -92,6 +92,13 @@ TEST(Case, ContactPairsAndTheirErrors)
   EXPECT_EQ(c.contact[0].gap_tolerance, 1e-4);
   EXPECT_EQ(c.contact[0].method, "augmented-lagrangian");
   EXPECT_EQ(c.contact[0].friction, 0.0);
+  EXPECT_NEAR(c.contact[0].hysteresis_band(), 1e-5, 1e-20); // 0.1 gap_tolerance
+  // The active-set method and its hysteresis band (mm)
+  const auto a = io::Case::from_json(
+    head + R"([{"pair": ["s", "m"], "method": "active-set", "hysteresis": 2e-4}]})", "/c",
+    "x.json");
+  EXPECT_EQ(a.contact.at(0).method, "active-set");
+  EXPECT_EQ(a.contact.at(0).hysteresis_band(), 2e-4);
   // Coulomb friction
   const auto f = io::Case::from_json(head + R"([{"pair": ["s", "m"], "friction": 0.3}]})", "/c",
                                      "x.json");
@@ -111,6 +118,9 @@ TEST(Case, ContactPairsAndTheirErrors)
     {R"([{"pair": ["s", "m"], "friction": -0.1}])", "contact[0].friction"},
     {R"([{"pair": ["s", "m"], "friction": "high"}])", "contact[0].friction"},
     {R"([{"pair": ["s", "m"], "method": "mortar"}])", "contact[0].method"},
+    {R"([{"pair": ["s", "m"], "method": "active-set", "hysteresis": -1}])",
+     "contact[0].hysteresis"},
+    {R"([{"pair": ["s", "m"], "hysteresis": 1e-4}])", "contact[0].hysteresis"},
     {R"([{"pair": ["s", "m"], "two_pass": 1}])", "contact[0].two_pass"},
     {R"([{"pair": ["s", "m"], "tied": 1}])", "contact[0].tied"},
     {R"([{"pair": ["s", "m"], "tied": true, "friction": 0.3}])", "contact[0].friction"},

@@ -4,19 +4,23 @@
 #include <firstray/mesh/contact_benchmarks.h>
 #include <firstray/model/elasticity_analysis.h>
 
+#include <deal.II/base/mpi.h>
 #include <deal.II/base/numbers.h>
 
 #include <gtest/gtest.h>
 
+#include "../point_cloud_reader.h"
 #include "../test_support.h"
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 using namespace firstray;
 using namespace firstray::testing;
 using dealii::numbers::PI;
+using dealii::Utilities::MPI::this_mpi_process;
 
 namespace
 {
@@ -33,7 +37,8 @@ struct HertzRun
   double   a_hertz       = 0; ///< a = (3 F R / (4 E*))^(1/3), mm
   double   p0_hertz      = 0; ///< p0 = 3 F / (2 pi a^2), MPa
   double   a_fe          = 0; ///< sqrt(4 A / pi), A the quarter's contact area, mm
-  double   p_fe          = 0; ///< largest pressure at a slave point, MPa
+  double   area          = 0; ///< contact area of the quarter, mm^2
+  double   p_fe          = 0; ///< peak nodal pressure (ContactStatistics::max_pressure), MPa
   double   error_a       = 0; ///< a_fe / a - 1
   double   error_p       = 0; ///< p_fe / p0 - 1
   double   top_reaction  = 0; ///< z reaction on the sphere's top (quarter), N
@@ -49,13 +54,17 @@ constexpr double radius = 10.0; // R, mm
 /// fixed, the sphere's flat top moved down by @p delta (mm) in z only. x and y stay free
 /// there, so that the top does not hold the sphere laterally (Hertz's bodies are
 /// unconstrained half-spaces); the symmetry planes remove the rigid motions.
-/// @p penalty_scale and @p gap_tolerance (mm) go to the contact pair.
+/// @p penalty_scale and @p gap_tolerance (mm) go to the contact pair, @p method to its
+/// "method"; @p output_directory (empty: none) receives the fields; on @p comm.
 HertzRun run_hertz(const HertzMaterials &m,
                    const double          contact_size,
                    const unsigned        degree,
                    const double          delta,
                    const double          penalty_scale,
-                   const double          gap_tolerance)
+                   const double          gap_tolerance,
+                   const std::string    &method           = "augmented-lagrangian",
+                   const std::string    &output_directory = "",
+                   MPI_Comm              comm             = MPI_COMM_SELF)
 {
   const auto start = std::chrono::steady_clock::now();
 
@@ -66,11 +75,13 @@ HertzRun run_hertz(const HertzMaterials &m,
   const auto mesh = mesh::make_hertz(p);
 
   io::Case c;
-  c.degree = degree;
+  c.degree      = degree;
+  c.solver.type    = io::SolverSettings::default_type(degree);
+  c.solver.monitor = std::getenv("FIRSTRAY_MONITOR") != nullptr; // Newton's progress
   c.materials.push_back({"sphere", "linear-elastic", {{"E", m.E_sphere}, {"nu", m.nu_sphere}}});
   c.materials.push_back({"block", "linear-elastic", {{"E", m.E_block}, {"nu", m.nu_block}}});
-  c.output_directory    = "";
-  c.write_fields        = false;
+  c.output_directory    = output_directory;
+  c.write_fields        = !output_directory.empty();
   auto top              = displacement("sphere/top", {"0", "0", std::to_string(-delta)});
   top.components        = {{false, false, true}};
   c.boundary_conditions = {fixed("block/bottom"),
@@ -84,10 +95,11 @@ HertzRun run_hertz(const HertzMaterials &m,
   pair.master        = "block/contact";
   pair.gap_tolerance = gap_tolerance;
   pair.penalty_scale = penalty_scale;
+  pair.method        = method;
   pair.context       = "contact[0]";
   c.contact          = {pair};
 
-  model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_SELF);
+  model::ElasticityAnalysis analysis(c, mesh, comm);
   const auto                r       = analysis.run();
   const auto               &contact = r.contact.at(0);
 
@@ -97,6 +109,7 @@ HertzRun run_hertz(const HertzMaterials &m,
     (1 - m.nu_sphere * m.nu_sphere) / m.E_sphere + (1 - m.nu_block * m.nu_block) / m.E_block;
   run.a_hertz       = std::cbrt(3 * run.force * radius * inverse_E_star / 4);
   run.p0_hertz      = 3 * run.force / (2 * PI * run.a_hertz * run.a_hertz);
+  run.area          = contact.area;
   run.a_fe          = std::sqrt(4 * contact.area / PI);
   run.p_fe          = contact.max_pressure;
   run.error_a       = run.a_fe / run.a_hertz - 1;
@@ -108,7 +121,8 @@ HertzRun run_hertz(const HertzMaterials &m,
     run.newton += n;
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::cout << "Hertz degree " << degree << ", contact_size " << contact_size << " mm, delta "
+  if (this_mpi_process(comm) == 0)
+  std::cout << method << " Hertz degree " << degree << ", contact_size " << contact_size << " mm, delta "
             << delta << " mm, " << mesh.tetrahedra.size() << " tetrahedra: F " << run.force
             << " N (top reaction x 4 " << 4 * run.top_reaction << "), a " << run.a_hertz
             << " mm, a_fe " << run.a_fe << " (error " << 100 * run.error_a << " %), p0 "
@@ -122,23 +136,21 @@ HertzRun run_hertz(const HertzMaterials &m,
 const HertzMaterials equal{200.0, 0.3, 200.0, 0.3};
 const HertzMaterials unequal{1000.0, 0.3, 100.0, 0.45};
 
-// Settings of the CI tests. Degree 1: at degree 2 MUMPS needs about
-// 8 s per Newton iteration already at contact_size 0.5 (420 s in all), far beyond a
-// CI test. penalty_scale 1 with a gap tolerance of 0.01 mm (2 % of the approach): the
-// slave points over-constrain the master (more points than master nodes), and a stiffer
-// penalty or more augmentations make the point pressures scatter more (penalty_scale 10,
-// tolerance 1e-3 mm: peak pressure +287 % at contact_size 0.5) without changing the
-// force or the contact area much.
-constexpr unsigned degree        = 1;
+// Settings of the CI tests. Degree 2 with CG + p-multigrid (the library's default for
+// it). penalty_scale 1 with a gap tolerance of 0.01 mm (2 % of the approach): the slave
+// points outnumber the master nodes, and a stiffer penalty makes the point pressures
+// scatter more without changing the force or the contact area much. The peak pressure
+// is that of the nodal pressure (force over tributary area at the slave vertices); the
+// largest point pressure scatters about it by +20 to +40 %.
+constexpr unsigned degree        = 2;
 constexpr double   delta         = 0.45; // mm: a is about 2.2 mm, a / R = 0.22
 constexpr double   penalty_scale = 1.0;
 constexpr double   gap_tolerance = 1e-2; // mm
-constexpr double   coarse_size   = 0.5;  // mm, contact_size of the coarse run
-constexpr double   test_size     = 0.25; // mm, contact_size of the test resolution
+constexpr double   coarse_size   = 0.6;  // mm, contact_size of the coarse run
+constexpr double   test_size     = 0.4;  // mm, contact_size of the test resolution
 
 /// Runs @p m at the coarse and the test resolution and checks the closed form.
-/// @p peak_bound: the peak-pressure error accepted at the test resolution.
-void check_hertz(const HertzMaterials &m, const double peak_bound)
+void check_hertz(const HertzMaterials &m)
 {
   const auto coarse = run_hertz(m, coarse_size, degree, delta, penalty_scale, gap_tolerance);
   const auto fine   = run_hertz(m, test_size, degree, delta, penalty_scale, gap_tolerance);
@@ -146,38 +158,102 @@ void check_hertz(const HertzMaterials &m, const double peak_bound)
   EXPECT_NEAR(4 * fine.top_reaction, -fine.force, 1e-6 * fine.force);
   EXPECT_GT(fine.a_hertz, 1.5); // a small against R = 10 mm and the 20 mm block
   EXPECT_LT(fine.a_hertz, 2.5);
-  // The contact radius meets issue 4's 5 % target.
+  // Issue 4's target: peak pressure and contact radius within 5 % at the test resolution.
+  EXPECT_LT(std::abs(fine.error_p), 0.05);
   EXPECT_LT(std::abs(fine.error_a), 0.05);
-  EXPECT_LT(std::abs(fine.error_a), std::abs(coarse.error_a));
-  // The peak pressure does not: the largest pressure at a slave point (point-wise
-  // contact, no smoothing) overshoots p0. Its error falls from contact_size 0.5 to 0.25
-  // but then levels off in the scatter of the point pressures (+28 % at 0.18, equal
-  // materials): the bound below is what the test resolution reaches, not the target.
-  EXPECT_LT(std::abs(fine.error_p), peak_bound);
+  EXPECT_LT(std::abs(coarse.error_a), 0.05);
+  // The peak-pressure error falls with refinement. The contact radius, sqrt(4 A / pi)
+  // with A the area of the slave points in contact, is quantized by the point spacing
+  // (about 0.15 mm at contact_size 0.4, some 3 % of a): its 1-2 % error does not fall
+  // steadily between these two sizes (benchmarks/contact: +1.8 / +1.6 / +0.9 % at 0.4 /
+  // 0.3 / 0.2 mm, equal materials).
   EXPECT_LT(std::abs(fine.error_p), std::abs(coarse.error_p));
 }
 } // namespace
 
-// Measured (degree 1, delta 0.45 mm): contact_size 0.5 / 0.35 / 0.25 / 0.18 mm:
-// contact radius -1.5 / -1.7 / -1.3 / -0.7 %, peak pressure +54 / +33 / +23 / +28 %.
+// Measured (degree 2, contact_size 0.6 / 0.4 mm, 1 rank): contact radius +2.0 / +1.8 %,
+// peak pressure -2.8 / -0.5 %; 11 and 12 Newton iterations, 23 s in all.
 TEST(Hertz, EqualMaterials)
 {
-  check_hertz(equal, 0.30);
+  check_hertz(equal);
 }
 
-// Measured: contact radius -4.6 / -4.1 / -2.8 / -2.5 %, peak pressure +92 / +41 / +34 / +36 %.
+// Measured: contact radius +0.6 / +1.1 %, peak pressure -4.0 / -2.6 %; 9 and 10 Newton
+// iterations, 32 s.
 TEST(Hertz, UnequalMaterials)
 {
-  check_hertz(unequal, 0.40);
+  check_hertz(unequal);
 }
 
-// The same at finer resolutions (degree 1: about 4 min) and at degree 2 (MUMPS on the
-// contact couplings: about 7 min per run at contact_size 0.5).
+// Finer resolutions, and degree 1 for comparison (degree 1 at 0.25 mm: contact radius
+// -1.3 %, peak nodal pressure +6.9 %; P1 tetrahedra are too stiff in bending).
 TEST(Hertz, DISABLED_Convergence)
 {
   for (const auto &m : {equal, unequal})
-    for (const double h : {0.5, 0.35, 0.25, 0.18})
+    for (const double h : {0.3, 0.2})
       run_hertz(m, h, degree, delta, penalty_scale, gap_tolerance);
   for (const auto &m : {equal, unequal})
-    run_hertz(m, 0.5, 2, delta, penalty_scale, gap_tolerance);
+    for (const double h : {0.5, 0.25})
+      run_hertz(m, h, 1, delta, penalty_scale, gap_tolerance);
+}
+
+// The active-set method (io::ContactPair::method): the same contact problem, solved with
+// each point's status frozen between Newton iterations and revised with a hysteresis
+// band of h = 0.1 gap_tolerance = 1e-3 mm. It reaches the closed form as the augmented
+// Lagrangian does and agrees with it to the band's effect; the converged state obeys the
+// band: no open point penetrates deeper than h, and the tension an active point may
+// keep (at most eps h, eps = E / face size, about 0.4 MPa here) stays far below p0.
+TEST(Hertz, ActiveSetAgreesWithTheAugmentedLagrangianAndKeepsItsBand)
+{
+  const std::string dir = fresh_temp_directory("firstray_hertz_active_set", MPI_COMM_SELF);
+  const auto al = run_hertz(equal, coarse_size, degree, delta, penalty_scale, gap_tolerance);
+  const auto as = run_hertz(equal, coarse_size, degree, delta, penalty_scale, gap_tolerance,
+                            "active-set", dir);
+  EXPECT_LT(std::abs(as.error_p), 0.05);
+  EXPECT_LT(std::abs(as.error_a), 0.05);
+  EXPECT_NEAR(as.force, al.force, 2e-3 * al.force);
+  EXPECT_NEAR(as.p_fe, al.p_fe, 2e-2 * al.p_fe);
+  EXPECT_NEAR(as.area, al.area, 5e-2 * al.area);
+  EXPECT_LE(as.penetration, gap_tolerance);
+  const double band = 0.1 * gap_tolerance;
+  // The point states of the converged step (contact_<step>.pvtu).
+  const auto files = attribute_values(read_text(dir + "/contact.pvd"), "DataSet", "file");
+  ASSERT_FALSE(files.empty());
+  const auto  cloud    = read_pvtu(dir, files.back());
+  const auto &pressure = cloud.fields.at("contact_pressure");
+  const auto &gap      = cloud.fields.at("normal_gap");
+  const auto &state    = cloud.fields.at("stick_slip");
+  unsigned    open = 0, in_contact = 0, in_tension = 0;
+  for (std::size_t i = 0; i < cloud.size(); ++i)
+    if (state[i] == 0)
+      {
+        ++open;
+        if (!std::isnan(gap[i]))
+          EXPECT_GE(gap[i], -band - 1e-12) << "open point " << i;
+      }
+    else
+      {
+        ++in_contact;
+        in_tension += pressure[i] < 0;
+        EXPECT_GT(pressure[i], -0.05 * as.p0_hertz) << "active point " << i;
+      }
+  std::cout << "active set: " << in_contact << " points in contact (" << in_tension
+            << " of them in tension), " << open << " open" << std::endl;
+  EXPECT_GT(in_contact, 50u);
+  EXPECT_GT(open, in_contact);
+  remove_temp_directory(dir, MPI_COMM_SELF);
+}
+
+// The active-set method on the ranks of the run (2 under ctest) gives the 1-rank answer.
+TEST(HertzMpi, ActiveSetOnAllRanksGivesTheOneRankAnswer)
+{
+  const auto serial   = run_hertz(equal, coarse_size, degree, delta, penalty_scale,
+                                gap_tolerance, "active-set");
+  const auto parallel = run_hertz(equal, coarse_size, degree, delta, penalty_scale,
+                                  gap_tolerance, "active-set", "", MPI_COMM_WORLD);
+  EXPECT_NEAR(parallel.force, serial.force, 1e-6 * serial.force);
+  EXPECT_NEAR(parallel.area, serial.area, 1e-9 * serial.area);
+  EXPECT_NEAR(parallel.p_fe, serial.p_fe, 1e-6 * serial.p_fe);
+  EXPECT_NEAR(parallel.penetration, serial.penetration, 1e-6 * serial.penetration);
+  EXPECT_EQ(parallel.newton, serial.newton);
 }
