@@ -428,12 +428,15 @@ void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor vi
       // between rim edges far apart where the rim is not convex (which left Newton on
       // the first ray at a residual floor of 1e-2 N).
       // A point whose closest point on its old facet has reached an edge (or vertex)
-      // shared with other facets keeps that facet too unless another facet comes closer by
-      // more than pairing_band: where the closest point of a C0 surface jumps between two
-      // facets (penetrating points under a ridge of curved facets), the normals differ
-      // and the force would flip between them from one Newton iteration to the next
-      // (chattering: on Hertz, degree 2, unequal materials, Newton stalled at 1e-5 of the
-      // first residual).
+      // shared with other facets moves to the facet a fresh search finds if that holds
+      // it in its interior; if the fresh closest point is on an edge as well, the point
+      // keeps its old facet unless the fresh one is closer by more than pairing_band.
+      // Where the closest point of a C0 surface jumps between two facets (penetrating
+      // points under a ridge of curved facets) the normals differ, and the force would
+      // flip between them from one Newton iteration to the next (chattering: on Hertz,
+      // degree 2, unequal materials, Newton stalled at 1e-5 of the first residual).
+      // Moving to an interior projection keeps the tangent consistent (the geometric
+      // part is left out at edges).
       std::optional<Projection> projection;
       if (last_facet[p] >= 0)
         {
@@ -445,7 +448,8 @@ void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor vi
               else
                 {
                   projection = surface.project(x, radius);
-                  if (projection && kept.distance <= projection->distance + pairing_band)
+                  if (projection && projection->location != FacetLocation::interior &&
+                      kept.distance <= projection->distance + pairing_band)
                     projection = kept;
                 }
             }
