@@ -80,7 +80,7 @@ struct Options
   unsigned            degree        = 2;
   bool                unequal       = false;
   double              delta         = 0.45; // mm
-  double              penalty_scale = 1.0;  // as tests/cpp/model/hertz_test.cc
+  double              penalty_scale = 10.0; // the library's default, as tests/cpp/model/hertz_test.cc
   double              gap_tolerance = 1e-2; // mm, 2 % of delta
   unsigned            steps         = 1;
   std::string         solver; // "" = the contact default (mumps)
@@ -108,11 +108,11 @@ Usage: [mpirun -np P] contact [options] [PETSc options]
   --materials M        equal (E 200 / 200 MPa, nu 0.3 / 0.3; default) or unequal
                        (sphere E 1000 nu 0.3, block E 100 nu 0.45)
   --delta D            prescribed approach of the sphere's top, mm (default 0.45)
-  --penalty-scale S    firstray's penalty = S x E / h (default 1)
+  --penalty-scale S    firstray's penalty = S x E / h (default 10, the library's)
   --gap-tolerance T    firstray's accepted penetration, mm (default 0.01)
   --steps N            firstray's load steps (default 1)
   --method M           firstray's contact method: augmented-lagrangian (default) or
-                       active-set (hysteresis 0.1 x the gap tolerance)
+                       active-set (hysteresis 0.01 x the gap tolerance)
   --monitor            print firstray's Newton iterations (residual, line search, contact
                        force and penetration) as they run
   --solver TYPE        firstray's linear solver (default: cg-pmg at degree 2, cg-hypre at

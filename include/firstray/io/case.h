@@ -99,10 +99,13 @@ struct ContactPair
   /// becomes active when lambda - eps g > eps h (it penetrates deeper than h past the
   /// multiplier's offset), an active one inactive when lambda - eps g < -eps h; in
   /// between it keeps its status, which stops points at the edge of the contact zone
-  /// from switching back and forth between Newton iterations. < 0: 0.1 gap_tolerance.
+  /// from switching back and forth between Newton iterations. An active point may keep
+  /// a tension of up to eps h: with the default penalty (10 E / h_face) and h = 0.01
+  /// gap_tolerance that is a few % of the peak pressure in the Hertz benchmark.
+  /// < 0: 0.01 gap_tolerance.
   double      hysteresis = -1;
-  /// The band in use (mm): hysteresis, or 0.1 gap_tolerance when that is < 0.
-  double hysteresis_band() const { return hysteresis >= 0 ? hysteresis : 0.1 * gap_tolerance; }
+  /// The band in use (mm): hysteresis, or 0.01 gap_tolerance when that is < 0.
+  double hysteresis_band() const { return hysteresis >= 0 ? hysteresis : 0.01 * gap_tolerance; }
   /// Evaluate the pair in both directions, each pass weighted 1/2 (contact::ContactPair).
   bool        two_pass = false;
   /// Bonded (tied) interface: slave points held to their reference master points,

@@ -92,7 +92,7 @@ TEST(Case, ContactPairsAndTheirErrors)
   EXPECT_EQ(c.contact[0].gap_tolerance, 1e-4);
   EXPECT_EQ(c.contact[0].method, "augmented-lagrangian");
   EXPECT_EQ(c.contact[0].friction, 0.0);
-  EXPECT_NEAR(c.contact[0].hysteresis_band(), 1e-5, 1e-20); // 0.1 gap_tolerance
+  EXPECT_NEAR(c.contact[0].hysteresis_band(), 1e-6, 1e-20); // 0.01 gap_tolerance
   // The active-set method and its hysteresis band (mm)
   const auto a = io::Case::from_json(
     head + R"([{"pair": ["s", "m"], "method": "active-set", "hysteresis": 2e-4}]})", "/c",

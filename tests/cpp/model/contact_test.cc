@@ -49,8 +49,12 @@ TEST_P(ContactPatch, UniformPressureIsTransmittedAcrossANonMatchingInterface)
   // Point-wise (single-pass, point-to-surface) contact does not pass the patch test
   // exactly on non-matching meshes: the pressure at the points scatters about the exact
   // 1 MPa (measured +15 % at degree 1, +55 % at degree 2) while the penetration after
-  // 5 augmentations and the displacement stay small.
-  EXPECT_LT(contact.max_pressure, degree == 1 ? 1.2 : 1.6);
+  // 5 augmentations and the displacement stay small. The nodal pressure (force over
+  // tributary area at the slave vertices) averages the scatter out: measured +0.6 % /
+  // +1.7 %.
+  EXPECT_LT(contact.max_point_pressure, degree == 1 ? 1.2 : 1.6);
+  EXPECT_LT(contact.max_pressure, degree == 1 ? 1.01 : 1.03);
+  EXPECT_GT(contact.max_pressure, 1.0 - 1e-6);
   EXPECT_LE(contact.max_penetration, 2e-4); // measured 3.1e-5 (degree 1), 1.5e-4 (degree 2)
   EXPECT_LT(top, 1e-3 * 0.1);
 }
