@@ -992,6 +992,12 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                  {"degree", the_case.degree},
                  {"cells", mesh.tetrahedra.size()},
                  {"linear_solver", the_case.solver.type},
+                 // What ran: MUMPS Cholesky / LU, or CG / GMRES (friction makes the
+                 // stiffness non-symmetric) with the type's preconditioner.
+                 {"linear_method",
+                  the_case.solver.type == "mumps" ?
+                    (the_case.solver.symmetric ? "mumps-cholesky" : "mumps-lu") :
+                    (the_case.solver.symmetric ? "cg" : "gmres")},
                  {"linear_iterations", result.linear_iterations},
                  {"block_size", block_size},
                  {"steps", the_case.n_steps},

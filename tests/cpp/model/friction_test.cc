@@ -174,6 +174,9 @@ TEST(Friction, IterativeSolversSwitchToGmres)
   const auto gmres  = run(c, MPI_COMM_SELF, "partial slip, cg-gamg (gmres)");
   EXPECT_EQ(gmres.newton_iterations, direct.newton_iterations);
   EXPECT_LT(relative_displacement_difference(gmres, direct), 1e-7);
+  // The summary says what ran.
+  EXPECT_NE(gmres.summary_json.find("\"linear_method\": \"gmres\""), std::string::npos);
+  EXPECT_NE(direct.summary_json.find("\"linear_method\": \"mumps-lu\""), std::string::npos);
   for (unsigned d = 0; d < 3; ++d)
     EXPECT_NEAR(gmres.contact.at(0).friction_force[d], direct.contact.at(0).friction_force[d],
                 1e-7 * normal);
