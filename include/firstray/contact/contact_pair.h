@@ -36,7 +36,8 @@ struct ContactPointState
   dealii::Tensor<1, 3> displacement;       ///< x - X, mm
   double               area = 0;           ///< reference area weight dA, mm^2
   /// Normal pressure p (MPa, > 0 in compression) that acts on the slave point; 0 where
-  /// the point is open.
+  /// the point is open. With the active-set method an active point may carry a small
+  /// tension (p < 0, down to -eps hysteresis).
   double pressure = 0;
   /// Normal gap g = (x - x_m) . n, mm (< 0 penetrating); NaN when no master point lies
   /// within search_radius().
