@@ -629,7 +629,8 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
   std::vector<Spread> spread;
   // The geometric part of the tangent only once the pairing has settled (below).
   const bool geometric = tangent && pairing_settled;
-  bool       pairing_changed = false;
+  unsigned   changed   = 0;     // points whose pairing changed since the last tangent
+  bool       first     = false; // a point's first tangent assembly
   tangent_pairing.resize(points.size(), -2);
   for_each_point(u, [&](const std::size_t p, const Point<3> &x, const auto &projection,
                         const std::vector<MasterFacet> &facets) {
@@ -638,7 +639,8 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
     if (tangent)
       {
         const long pairing = engaged ? static_cast<long>(projection->facet_index) : -1;
-        pairing_changed |= pairing != tangent_pairing[p];
+        first |= tangent_pairing[p] == -2;
+        changed += pairing != tangent_pairing[p] && tangent_pairing[p] != -2;
         tangent_pairing[p] = pairing;
       }
     // Touching points (gap 0, no multiplier yet) are active with zero pressure, so
@@ -759,7 +761,10 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
       constraints.distribute_local_to_global(local_r, dofs, residual);
   });
   if (tangent)
-    pairing_settled = Utilities::MPI::max(pairing_changed ? 1 : 0, comm) == 0;
+    {
+      changes         = Utilities::MPI::sum(changed, comm);
+      pairing_settled = changes == 0 && Utilities::MPI::max(first ? 1 : 0, comm) == 0;
+    }
 }
 
 double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)

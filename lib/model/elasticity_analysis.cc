@@ -1337,7 +1337,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                     const auto st = pair->statistics(ghosted_solution);
                     line << " | " << pair->settings().slave << ": force " << st.normal_force[0]
                          << ' ' << st.normal_force[1] << ' ' << st.normal_force[2]
-                         << " penetration " << st.max_penetration;
+                         << " penetration " << st.max_penetration << " pairing changes "
+                         << pair->pairing_changes();
                   }
                 if (Utilities::MPI::this_mpi_process(comm) == 0)
                   std::cout << line.str() << std::endl;

@@ -154,6 +154,11 @@ public:
   }
   /// Search radius (mm) for the closest-point projection.
   double search_radius() const { return radius; }
+  /// Slave points (all ranks, both passes) that entered or left contact or changed their
+  /// master facet at the last tangent assembly, against the one before it: what the
+  /// Newton monitor prints. A count that stays above 0 while the residual stalls marks
+  /// points switching back and forth.
+  unsigned pairing_changes() const { return changes + (reverse ? reverse->pairing_changes() : 0); }
 
   /// Uzawa updates done so far (all load steps).
   unsigned augmentations = 0;
@@ -286,5 +291,6 @@ private:
   /// the one before it (then the geometric part of the tangent is used).
   std::vector<long> tangent_pairing;
   bool              pairing_settled = false;
+  unsigned          changes         = 0; ///< pairing_changes() of this pass
 };
 } // namespace firstray::contact
