@@ -118,6 +118,7 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   : pair(settings)
   , comm(comm_)
   , n_dofs(dof_handler.n_dofs())
+  , active_set(settings.method == "active-set")
 {
   if (pair.tied && pair.friction > 0)
     throw InputError(pair.context + ": a tied pair cannot have friction");
@@ -472,7 +473,7 @@ std::pair<bool, double> ContactPair::normal_contact(const std::size_t           
       return {false, 0.0};
     }
   const double pressure = multiplier[p] - points[p].penalty * projection->gap;
-  if (pair.method != "active-set")
+  if (!active_set)
     return {pressure >= 0, pressure};
   auto &status = active[p];
   if (status < 0)

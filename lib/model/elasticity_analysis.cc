@@ -47,20 +47,37 @@ namespace firstray::model
 {
 using namespace dealii;
 
+namespace
+{
+/// The entry of @p list named @p name; @p what names the kind in the error.
+template <class Entry>
+const Entry &named(const std::vector<Entry> &list, const std::string &name, const char *what)
+{
+  for (const auto &e : list)
+    if (e.name == name)
+      return e;
+  throw InputError(std::string("result has no ") + what + " '" + name + "'");
+}
+} // namespace
+
 const RegionResult &Result::region(const std::string &name) const
 {
-  for (const auto &r : regions)
-    if (r.name == name)
-      return r;
-  throw InputError("result has no region '" + name + "'");
+  return named(regions, name, "region");
 }
 
 const SurfaceResult &Result::surface(const std::string &name) const
 {
-  for (const auto &s : surfaces)
-    if (s.name == name)
-      return s;
-  throw InputError("result has no surface '" + name + "'");
+  return named(surfaces, name, "surface");
+}
+
+const SectionResult &Result::section(const std::string &name) const
+{
+  return named(sections, name, "section");
+}
+
+const ContactResult &Result::contact_pair(const std::string &name) const
+{
+  return named(contact, name, "contact pair");
 }
 
 namespace

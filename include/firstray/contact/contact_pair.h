@@ -274,6 +274,7 @@ private:
   /// Active-set method: per point 1 active, 0 inactive, -1 not yet decided (then the
   /// augmented-Lagrangian rule p >= 0 decides); the status at the last converged step.
   std::vector<signed char>        active, saved_active;
+  bool                            active_set = false; ///< method "active-set"
   std::vector<Tie>                  ties;           ///< tied pairs: per point
   std::vector<dealii::Tensor<1, 3>> tie_multiplier; ///< tied pairs: lambda per point, MPa
   std::vector<dealii::Tensor<1, 3>> saved_tie_multiplier;

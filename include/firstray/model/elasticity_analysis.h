@@ -96,8 +96,11 @@ struct Result
   std::vector<std::string>           warnings;
   std::map<std::string, double>      timings; ///< seconds per phase
 
+  /// The entries of that name. @throws InputError naming it if there is none.
   const RegionResult  &region(const std::string &name) const;
   const SurfaceResult &surface(const std::string &name) const;
+  const SectionResult &section(const std::string &name) const;
+  const ContactResult &contact_pair(const std::string &name) const;
 };
 
 /// Elasticity on a tetrahedral mesh: FE_SimplexP (degree 1 or 2), assembled in parallel

@@ -106,13 +106,6 @@ io::Case standing_contact_case()
   return c;
 }
 
-const model::ContactResult &pair_named(const model::Result &r, const std::string &name)
-{
-  for (const auto &c : r.contact)
-    if (c.name == name)
-      return c;
-  throw std::runtime_error("no contact pair " + name);
-}
 } // namespace
 
 TEST(FirstRayContact, StandingSolveSatisfiesTheStaticsOfEveryJoint)
@@ -132,7 +125,7 @@ TEST(FirstRayContact, StandingSolveSatisfiesTheStaticsOfEveryJoint)
                                                     {"tmt", total}};
   for (const auto &[joint, ground] : distal_ground)
     {
-      const auto           &c = pair_named(r, joint);
+      const auto           &c = r.contact_pair(joint);
       std::array<double, 3> sum{{0, 0, ground}};
       for (unsigned d = 0; d < 3; ++d)
         sum[d] += c.normal_force[d];

@@ -32,14 +32,6 @@ io::Case coarse_standing_case()
   })", ".", "standing_test");
   return c;
 }
-
-const model::SectionResult &section(const model::Result &r, const std::string &name)
-{
-  for (const auto &s : r.sections)
-    if (s.name == name)
-      return s;
-  throw std::runtime_error("no section " + name);
-}
 } // namespace
 
 TEST(StandingLoads, DistributionFollowsCavanagh1987)
@@ -63,11 +55,11 @@ TEST(FirstRayStanding, JointForcesSatisfyStatics)
   const double hallux = loads[3].force[2], ses_m = loads[0].force[2], ses_l = loads[1].force[2];
   const double total  = hallux + ses_m + ses_l + loads[2].force[2];
   const double tol    = 1e-6 * total;
-  EXPECT_NEAR(section(r, "mtp").force[2], -hallux, tol);
-  EXPECT_NEAR(section(r, "ip").force[2], -hallux, tol);
-  EXPECT_NEAR(section(r, "sesamoid_medial").force[2], -ses_m, tol);
-  EXPECT_NEAR(section(r, "sesamoid_lateral").force[2], -ses_l, tol);
-  EXPECT_NEAR(section(r, "tmt").force[2], -total, tol);
+  EXPECT_NEAR(r.section("mtp").force[2], -hallux, tol);
+  EXPECT_NEAR(r.section("ip").force[2], -hallux, tol);
+  EXPECT_NEAR(r.section("sesamoid_medial").force[2], -ses_m, tol);
+  EXPECT_NEAR(r.section("sesamoid_lateral").force[2], -ses_l, tol);
+  EXPECT_NEAR(r.section("tmt").force[2], -total, tol);
   for (const auto &s : r.sections)
     {
       EXPECT_NEAR(s.force[0], 0.0, tol) << s.name;
