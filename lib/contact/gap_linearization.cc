@@ -1,7 +1,9 @@
 #include <firstray/contact/gap_linearization.h>
 #include <firstray/errors.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <string>
 
 namespace firstray::contact
@@ -23,6 +25,78 @@ bool invert_spd(const std::array<std::array<double, 2>, 2> &a,
     return false;
   inverse = {{{{a[1][1] / det, -a[0][1] / det}}, {{-a[1][0] / det, a[0][0] / det}}}};
   return true;
+}
+/// The hessian of the signed distance g = s |x_s - x_c| at an edge or vertex projection
+/// with the distance normal (gap_linearization.h gives the formula), into @p H (L x L,
+/// zero on entry).
+void distance_hessian(const Projection                    &projection,
+                      const std::vector<dealii::Point<3>> &nodes,
+                      std::vector<double>                 &H)
+{
+  const unsigned n_nodes = projection.n_nodes, L = 3 + 3 * n_nodes;
+  const double   g = projection.gap, D = std::abs(g), sign = g < 0 ? -1.0 : 1.0;
+  const dealii::Tensor<1, 3> e = sign * projection.normal; // (x_s - x_c) / |x_s - x_c|
+  const dealii::Tensor<1, 3> r = D * e;
+  const double xi = projection.xi[0], eta = projection.xi[1], tol = 1e-10;
+  // Shape functions along the closest point's edge (zero off it) and their first and
+  // second derivatives in the edge parameter t; a vertex keeps only its own node.
+  std::array<double, n_quadratic_facet_nodes> Nt{}, dNt{}, ddNt{};
+  bool vertex = projection.location == FacetLocation::vertex;
+  if (vertex)
+    {
+      const std::array<double, 3> weight{{1 - xi - eta, xi, eta}};
+      Nt[std::max_element(weight.begin(), weight.end()) - weight.begin()] = 1;
+    }
+  else
+    {
+      // Edge (i, j) with mid-edge node m and parameter t from node i to node j.
+      unsigned i = 0, j = 1, m = 3;
+      double   t = xi;
+      if (1 - xi - eta <= tol)
+        i = 1, j = 2, m = 4, t = eta;
+      else if (xi <= tol)
+        i = 2, j = 0, m = 5, t = 1 - eta;
+      if (n_nodes == n_linear_facet_nodes)
+        {
+          Nt[i] = 1 - t, Nt[j] = t;
+          dNt[i] = -1, dNt[j] = 1;
+        }
+      else
+        {
+          Nt[i] = (1 - t) * (1 - 2 * t), Nt[j] = t * (2 * t - 1), Nt[m] = 4 * t * (1 - t);
+          dNt[i] = 4 * t - 3, dNt[j] = 4 * t - 1, dNt[m] = 4 - 8 * t;
+          ddNt[i] = 4, ddNt[j] = 4, ddNt[m] = -8;
+        }
+    }
+  dealii::Tensor<1, 3> c1, c2; // x_c' and x_c''
+  for (unsigned k = 0; k < n_nodes; ++k)
+    for (unsigned c = 0; c < 3; ++c)
+      c1[c] += dNt[k] * nodes[k][c], c2[c] += ddNt[k] * nodes[k][c];
+  const double denominator = c1 * c1 - r * c2;
+  // Per kernel entry q: dr(q) (3 vector), dt(q) and e . V(q).
+  std::vector<dealii::Tensor<1, 3>> dr(L);
+  std::vector<double>               dt(L, 0.0), eV(L, 0.0);
+  for (unsigned q = 0; q < L; ++q)
+    {
+      dealii::Tensor<1, 3> W, V;
+      if (q < 3)
+        W[q] = 1;
+      else
+        {
+          const unsigned k = (q - 3) / 3, c = (q - 3) % 3;
+          W[c] = -Nt[k];
+          V[c] = dNt[k];
+        }
+      if (!vertex && denominator > 0)
+        dt[q] = (W * c1 + r * V) / denominator;
+      dr[q] = W - dt[q] * c1;
+      eV[q] = e * V;
+    }
+  const double ec2 = e * c2;
+  for (unsigned a = 0; a < L; ++a)
+    for (unsigned b = 0; b < L; ++b)
+      H[a * L + b] = sign * ((dr[a] * dr[b] - (e * dr[a]) * (e * dr[b])) / D - dt[b] * eV[a] -
+                             dt[a] * eV[b] - dt[a] * dt[b] * ec2);
 }
 } // namespace
 
@@ -48,7 +122,11 @@ GapLinearization linearize_gap(const Projection &projection, const std::vector<d
         result.gradient[3 + 3 * k + c] = -projection.shape_values[k] * n[c];
     }
   if (projection.location != FacetLocation::interior)
-    return result;
+    {
+      if (projection.distance_normal)
+        distance_hessian(projection, nodes, result.hessian);
+      return result;
+    }
 
   // Metric and curvature.
   std::array<std::array<double, 2>, 2> m{}, kappa{}, A{}, m_inv{}, A_inv{};

@@ -690,3 +690,21 @@ double MasterSurface::suggested_search_radius(const std::vector<Facet> &facets, 
   return factor * diameter;
 }
 } // namespace firstray::contact
+
+namespace firstray::contact
+{
+void use_distance_normal(Projection &projection, const dealii::Point<3> &x)
+{
+  if (projection.location == FacetLocation::interior || projection.distance_normal)
+    return;
+  const dealii::Tensor<1, 3> r = x - projection.point;
+  const double               D = r.norm();
+  const double size = std::max(projection.tangents[0].norm(), projection.tangents[1].norm());
+  if (!(D > 1e-9 * size))
+    return;
+  const double sign          = r * projection.normal < 0 ? -1.0 : 1.0;
+  projection.normal          = (sign / D) * r;
+  projection.gap             = sign * D;
+  projection.distance_normal = true;
+}
+} // namespace firstray::contact

@@ -1355,7 +1355,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                     line << " | " << pair->settings().slave << ": force " << st.normal_force[0]
                          << ' ' << st.normal_force[1] << ' ' << st.normal_force[2]
                          << " penetration " << st.max_penetration << " pairing changes "
-                         << pair->pairing_changes();
+                         << pair->pairing_changes() << " edge/rim points "
+                         << pair->edge_points()[0] << '/' << pair->edge_points()[1];
                   }
                 if (Utilities::MPI::this_mpi_process(comm) == 0)
                   std::cout << line.str() << std::endl;

@@ -67,7 +67,10 @@ struct ContactPointState
 /// it. Far from the solution (a Dirichlet step driving the bodies deep into each other,
 /// pressures tens of times the converged ones) it would make the tangent indefinite,
 /// which breaks CG and throws Newton's step far off; near the solution it restores
-/// Newton's quadratic rate. At projections onto a facet edge or vertex it is left out.
+/// Newton's quadratic rate. At projections onto a facet edge or vertex shared with other
+/// facets the gap is the signed distance to the closest point and the normal its
+/// direction (use_distance_normal(), master_surface.h), whose D2g is exact too; on the
+/// rim of the master surface the facet normal is kept and D2g left out.
 ///
 /// Coulomb friction (settings().friction = mu > 0): penalty-regularised stick with return
 /// mapping (coulomb_return_mapping(), Laursen 2002, sec. 5.4). Each slave point keeps a
@@ -159,6 +162,17 @@ public:
   /// Newton monitor prints. A count that stays above 0 while the residual stalls marks
   /// points switching back and forth.
   unsigned pairing_changes() const { return changes + (reverse ? reverse->pairing_changes() : 0); }
+  /// Points in contact at the last tangent assembly (all ranks, both passes) whose
+  /// closest point lies on a facet edge or vertex shared with other facets (not on the
+  /// rim of the master surface), and those on the rim: the monitor's breakdown.
+  std::array<unsigned, 2> edge_points() const
+  {
+    auto e = edge_counts;
+    if (reverse)
+      for (unsigned i = 0; i < 2; ++i)
+        e[i] += reverse->edge_points()[i];
+    return e;
+  }
 
   /// Uzawa updates done so far (all load steps).
   unsigned augmentations = 0;
@@ -293,5 +307,6 @@ private:
   std::vector<long> tangent_pairing;
   bool              pairing_settled = false;
   unsigned          changes         = 0; ///< pairing_changes() of this pass
+  std::array<unsigned, 2> edge_counts{{0, 0}}; ///< edge_points() of this pass
 };
 } // namespace firstray::contact

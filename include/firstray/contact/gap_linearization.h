@@ -32,7 +32,15 @@ namespace firstray::contact
 /// point, which the "frozen normal" tangent misses.
 ///
 /// Valid where the projection is orthogonal (Projection::location interior). On an
-/// edge or a vertex the closest point has a kink: the hessian is then left zero.
+/// edge or a vertex with the facet normal the gap has a kink: the hessian is then left
+/// zero. With the distance normal (use_distance_normal()) the gap there is the signed
+/// distance g = s |r|, r = x_s - x_c(t) with t the closest point's parameter along the
+/// edge (fixed node x_c on a vertex), and
+///   D2 g(d, e) = s [(dr(d) . dr(e) - (e_r . dr(d)) (e_r . dr(e))) / |r| + e_r . D2 r(d, e)],
+/// dr = W - dt x_c', W(d) = d x_s - sum_k N_k d x_k, V(d) = sum_k N_k' d x_k,
+/// dt = (W . x_c' + r . V) / (x_c' . x_c' - r . x_c''),
+/// e_r . D2 r(d, e) = -dt(e) e_r . V(d) - dt(d) e_r . V(e) - dt(d) dt(e) e_r . x_c''
+/// (on a vertex dr = W and D2 r = 0), with N_k the shape functions along the edge.
 struct GapLinearization
 {
   std::vector<double> gradient; ///< dg/dx, size 3 + 3 n_nodes

@@ -79,7 +79,23 @@ struct Projection
   std::array<double, n_quadratic_facet_nodes> shape_values{};
   /// Shape-function derivatives {dN_i/dxi, dN_i/deta}: sum_i dN_i/dxi x_i = a1, etc.
   std::array<std::array<double, 2>, n_quadratic_facet_nodes> shape_gradients{};
+  /// Whether normal and gap are those of the distance (use_distance_normal()) rather than
+  /// the facet's a1 x a2 and (x - x_c) . n.
+  bool distance_normal = false;
 };
+
+/// At an edge or vertex projection of the point @p x, replace the facet normal by the
+/// direction of the distance: normal = s (x - x_c) / |x - x_c| and gap = s |x - x_c|, the
+/// sign s that of (x - x_c) . n_facet. The gap is then the signed distance to the
+/// surface, whose gradient is continuous where the closest point passes from a facet's
+/// interior to its edge (x - x_c is parallel to the facet normal there): the contact
+/// force no longer jumps between the normals of two facets as a point passes under the
+/// fold between them (a valley of a faceted master, where penetrating points project
+/// onto the shared edge). Its derivative is n on the slave point and -N_k n on the nodes
+/// exactly, as n is orthogonal to the edge at the closest point (linearize_gap() gives
+/// the second derivative). Interior projections, and points closer to the edge than
+/// 1e-9 of the facet's size (no direction), are left as they are.
+void use_distance_normal(Projection &projection, const dealii::Point<3> &x);
 
 /// The master side of a contact pair: closest-point projection onto a surface made of
 /// linear (3-node) or quadratic (6-node, curved) triangles, found through a

@@ -27,15 +27,19 @@ std::vector<double> pack(const Point<3> &x, const std::vector<Point<3>> &nodes)
   return z;
 }
 
-/// The projection of the slave point in @p z onto the facet in @p z, with its nodes.
-Projection project(const std::vector<double> &z, std::vector<Point<3>> &nodes)
+/// The projection of the slave point in @p z onto the facet in @p z, with its nodes;
+/// with the distance normal (use_distance_normal()) if @p distance.
+Projection project(const std::vector<double> &z, std::vector<Point<3>> &nodes, bool distance = false)
 {
   const unsigned n = (z.size() - 3) / 3;
   nodes.assign(n, Point<3>());
   for (unsigned k = 0; k < n; ++k)
     nodes[k] = Point<3>(z[3 + 3 * k], z[4 + 3 * k], z[5 + 3 * k]);
   const MasterSurface surface({Facet{0, nodes}});
-  return surface.project_onto_facet(0, Point<3>(z[0], z[1], z[2]));
+  auto projection = surface.project_onto_facet(0, Point<3>(z[0], z[1], z[2]));
+  if (distance)
+    use_distance_normal(projection, Point<3>(z[0], z[1], z[2]));
+  return projection;
 }
 
 struct Errors
@@ -45,12 +49,16 @@ struct Errors
 
 /// Largest relative errors of the kernel's gradient (against central differences of the
 /// gap) and hessian (against central differences of the kernel's gradient).
-Errors check(const Point<3> &x, const std::vector<Point<3>> &facet_nodes)
+Errors check(const Point<3>              &x,
+             const std::vector<Point<3>>  &facet_nodes,
+             const FacetLocation           location = FacetLocation::interior)
 {
+  const bool             distance = location != FacetLocation::interior;
   const auto             z0 = pack(x, facet_nodes);
   std::vector<Point<3>>  nodes;
-  const auto             p0 = project(z0, nodes);
-  EXPECT_EQ(p0.location, FacetLocation::interior);
+  const auto             p0 = project(z0, nodes, distance);
+  EXPECT_EQ(p0.location, location);
+  EXPECT_EQ(p0.distance_normal, distance);
   const auto             lin = linearize_gap(p0, nodes);
   const unsigned         L   = lin.size();
   const double           h   = 1e-5; // hessian: O(h^2) truncation vs the projection's xi noise / h
@@ -65,11 +73,12 @@ Errors check(const Point<3> &x, const std::vector<Point<3>> &facet_nodes)
       zm[j] -= h;
       zgp[j] += hg;
       zgm[j] -= hg;
-      const auto pp = project(zp, nodes);
+      const auto pp = project(zp, nodes, distance);
       const auto lp = linearize_gap(pp, nodes);
-      const auto pm = project(zm, nodes);
+      const auto pm = project(zm, nodes, distance);
       const auto lm = linearize_gap(pm, nodes);
-      const double dg = (project(zgp, nodes).gap - project(zgm, nodes).gap) / (2 * hg);
+      const double dg =
+        (project(zgp, nodes, distance).gap - project(zgm, nodes, distance).gap) / (2 * hg);
       grad_scale      = std::max(grad_scale, std::abs(lin.gradient[j]));
       e.gradient      = std::max(e.gradient, std::abs(dg - lin.gradient[j]));
       for (unsigned i = 0; i < L; ++i)
@@ -163,4 +172,86 @@ TEST(GapLinearization, EdgeProjectionKeepsTheFirstOrderPartOnly)
     EXPECT_EQ(h, 0.0);
   EXPECT_NEAR(lin.gradient[2], 1.0, 1e-14);
   EXPECT_THROW(linearize_gap(p, {{0, 0, 0}}), firstray::InputError);
+}
+
+TEST(GapLinearization, DistanceNormalAtEdgesAndVerticesMatchesFiniteDifferences)
+{
+  // Points whose orthogonal projection falls outside the facet, beside each of its three
+  // edges (closest point inside the edge) and beyond each vertex, above (g > 0) and below
+  // (g < 0) the facet's plane, on perturbed linear and curved quadratic facets: with the
+  // distance normal the gap is the signed distance, smooth there, and its gradient and
+  // hessian are checked against central differences of the projection itself.
+  std::mt19937                           rng(5);
+  std::uniform_real_distribution<double> in_plane(-0.05, 0.05), out_of_plane(-0.1, 0.1),
+    along(0.3, 0.7), outward(0.25, 0.5), height(0.05, 0.25);
+  // Outward directions of the edges (0,1), (1,2), (2,0) of the unit triangle, and points on them.
+  const std::array<std::array<double, 2>, 3> out{{{0, -1}, {M_SQRT1_2, M_SQRT1_2}, {-1, 0}}};
+  auto on_edge = [](unsigned e, double t) {
+    const std::array<std::array<double, 2>, 3> a{{{0, 0}, {1, 0}, {0, 1}}};
+    const auto &p = a[e], &q = a[(e + 1) % 3];
+    return std::array<double, 2>{{p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])}};
+  };
+  const std::array<std::array<double, 2>, 3> beyond_vertex{{{-0.4, -0.4}, {1.4, -0.2}, {-0.2, 1.4}}};
+  Errors   worst;
+  unsigned n_cases = 0;
+  for (const unsigned n_nodes : {3u, 6u})
+    for (int trial = 0; trial < 6; ++trial)
+      for (const double side : {1.0, -1.0})
+        {
+          std::vector<Point<3>> nodes;
+          for (unsigned k = 0; k < n_nodes; ++k)
+            nodes.emplace_back(facet_node_reference_points[k][0] + in_plane(rng),
+                               facet_node_reference_points[k][1] + in_plane(rng),
+                               n_nodes == 3 ? 0.3 * out_of_plane(rng) : out_of_plane(rng));
+          for (unsigned e = 0; e < 3; ++e)
+            {
+              const auto   q = on_edge(e, along(rng));
+              const double w = outward(rng);
+              const auto   s = check(Point<3>(q[0] + w * out[e][0], q[1] + w * out[e][1], side * height(rng)),
+                                     nodes, FacetLocation::edge);
+              const auto   v = check(Point<3>(beyond_vertex[e][0], beyond_vertex[e][1], side * height(rng)),
+                                     nodes, FacetLocation::vertex);
+              for (const auto &c : {s, v})
+                {
+                  worst.gradient     = std::max(worst.gradient, c.gradient);
+                  worst.hessian      = std::max(worst.hessian, c.hessian);
+                  worst.asymmetry_fd = std::max(worst.asymmetry_fd, c.asymmetry_fd);
+                  ++n_cases;
+                }
+            }
+        }
+  std::printf("[ gap lin  ] %u edge/vertex cases, distance normal: gradient error %.2e, hessian "
+              "error %.2e; FD hessian asymmetry %.2e\n",
+              n_cases, worst.gradient, worst.hessian, worst.asymmetry_fd);
+  EXPECT_LT(worst.gradient, 1e-8);
+  EXPECT_LT(worst.hessian, 1e-6);
+  EXPECT_LT(worst.asymmetry_fd, 1e-6);
+}
+
+TEST(GapLinearization, DistanceNormalIsContinuousWhereTheProjectionLeavesTheFacet)
+{
+  // A point moving across the line over the edge (0,1) of a flat facet: inside, the
+  // projection is orthogonal with the facet normal e_z; just outside, on the edge, the
+  // distance normal differs from e_z by O(distance past the edge / height), and the gap
+  // is continuous (the facet normal's gap (x - x_c) . n would be too, but the force
+  // direction would jump at a fold between two facets).
+  const std::vector<Point<3>> nodes{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}};
+  std::vector<Point<3>>       copy;
+  for (const double z : {0.2, -0.1})
+    {
+      const auto inside  = project(pack(Point<3>(0.4, 1e-7, z), nodes), copy, true);
+      const auto outside = project(pack(Point<3>(0.4, -1e-7, z), nodes), copy, true);
+      EXPECT_EQ(inside.location, FacetLocation::interior);
+      EXPECT_FALSE(inside.distance_normal);
+      ASSERT_EQ(outside.location, FacetLocation::edge);
+      ASSERT_TRUE(outside.distance_normal);
+      EXPECT_LT((outside.normal - inside.normal).norm(), 1e-6 / std::abs(z));
+      EXPECT_NEAR(outside.gap, z, 1e-12);
+      // Far out the normal leans toward the point: (0, -0.3, z) / |.| at 0.3 past the edge.
+      const auto far = project(pack(Point<3>(0.4, -0.3, z), nodes), copy, true);
+      const double D = std::hypot(0.3, z);
+      EXPECT_NEAR(far.gap, (z < 0 ? -1 : 1) * D, 1e-14);
+      EXPECT_NEAR(far.normal[1], (z < 0 ? 0.3 : -0.3) / D, 1e-14);
+      EXPECT_NEAR(far.normal[2], std::abs(z) / D, 1e-14);
+    }
 }
