@@ -461,12 +461,21 @@ void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor vi
       // At an edge or vertex shared with other facets (penetrating points under a valley
       // of the master, points beside a ridge) the gap is the signed distance and the
       // force acts along it: continuous where the closest point leaves a facet's
-      // interior, where the facet normal would jump to the neighbour's (on the first ray
-      // at 1.0 mm this left Newton converging linearly, by 0.3 per iteration). On the
-      // rim the facet normal stays: there the point has slid off the master surface,
-      // and a distance normal would push it sideways.
-      if (projection && projection->location != FacetLocation::interior && !on_rim(*projection))
-        use_distance_normal(*projection, x);
+      // interior, where the facet normal would jump to the neighbour's. On the
+      // rim the point has slid off the master surface, and a distance normal would push
+      // it sideways: it projects onto the facet's extension instead (the plane of a P1
+      // facet), whose gap and shape values (a lever beyond the edge) make the force the
+      // exact derivative of a smooth gap. With the facet normal and the closest point
+      // clamped to the rim edge the force missed the normal's turn with the facet (a
+      // first-order term, the in-plane offset times dn): 32 such points on the first
+      // ray's TMT at 1.0 mm left Newton converging linearly, by 0.3 per iteration.
+      if (projection && projection->location != FacetLocation::interior)
+        {
+          if (on_rim(*projection))
+            projection = surface.project_onto_facet_extension(projection->facet_index, x);
+          else
+            use_distance_normal(*projection, x);
+        }
       visit(p, x, projection, deformed);
     }
 }
@@ -709,7 +718,8 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
             for (unsigned j = 0; j < n_local; ++j)
               local_K(i, j) = w * G[i] * G[j];
         if (geometric && pressure > 0 &&
-            (projection->location == FacetLocation::interior || projection->distance_normal))
+            (projection->location == FacetLocation::interior || projection->distance_normal ||
+             projection->extended))
           {
             // Geometric part -p dA D2g: the force turns with the master normal and
             // follows the sliding projection point (gap_linearization.h). The kernel's

@@ -121,7 +121,7 @@ GapLinearization linearize_gap(const Projection &projection, const std::vector<d
       for (unsigned k = 0; k < n_nodes; ++k)
         result.gradient[3 + 3 * k + c] = -projection.shape_values[k] * n[c];
     }
-  if (projection.location != FacetLocation::interior)
+  if (projection.location != FacetLocation::interior && !projection.extended)
     {
       if (projection.distance_normal)
         distance_hessian(projection, nodes, result.hessian);

@@ -579,6 +579,48 @@ Projection MasterSurface::project_onto_facet(const std::size_t       index,
 }
 
 
+Projection MasterSurface::project_onto_facet_extension(const std::size_t       index,
+                                                       const dealii::Point<3> &x) const
+{
+  Projection clamped = project_onto_facet(index, x);
+  if (clamped.location == FacetLocation::interior)
+    return clamped;
+  // Newton on F_a(xi) = (x(xi) - x) . a_a = 0 over the whole (xi, eta) plane, from the
+  // closest point on the facet; one step is exact on a linear facet.
+  const FacetGeometry &f  = data->facets[index];
+  const Vec            d0 = f.c[0] - as_vec(x);
+  double               xi = clamped.xi[0], eta = clamped.xi[1];
+  const double         scale = std::max(f.c[1].norm_square(), f.c[2].norm_square());
+  bool                 converged = false;
+  for (int it = 0; it < 20 && !converged; ++it)
+    {
+      const Vec    r = f.offset(d0, xi, eta), a1 = f.a1(xi, eta), a2 = f.a2(xi, eta);
+      const double F1 = r * a1, F2 = r * a2;
+      // J_ab = a_a . a_b + r . x_,ab (x_,11 = 2 c3, x_,12 = c4, x_,22 = 2 c5).
+      const double J11 = a1 * a1 + 2 * (r * f.c[3]), J12 = a1 * a2 + r * f.c[4],
+                   J22 = a2 * a2 + 2 * (r * f.c[5]);
+      const double det = J11 * J22 - J12 * J12;
+      if (!(J11 > 0) || !(det > 1e-12 * scale * scale))
+        return clamped; // not a distance minimum of the extension
+      const double dxi = -(J22 * F1 - J12 * F2) / det, deta = -(J11 * F2 - J12 * F1) / det;
+      xi += dxi, eta += deta;
+      converged = std::abs(dxi) + std::abs(deta) < 1e-13;
+      if (!f.curved())
+        converged = true;
+      // Far outside the facet the polynomial extension means nothing.
+      if (!(std::abs(xi) < 3 && std::abs(eta) < 3))
+        return clamped;
+    }
+  if (!converged)
+    return clamped;
+  FacetPoint fp;
+  fp.xi = xi, fp.eta = eta, fp.location = clamped.location;
+  Projection p = data->make_projection(index, x, fp);
+  p.extended   = true;
+  return p;
+}
+
+
 std::optional<Projection> MasterSurface::project(const dealii::Point<3> &x,
                                                  const double            search_radius) const
 {

@@ -70,7 +70,9 @@ struct ContactPointState
 /// Newton's quadratic rate. At projections onto a facet edge or vertex shared with other
 /// facets the gap is the signed distance to the closest point and the normal its
 /// direction (use_distance_normal(), master_surface.h), whose D2g is exact too; on the
-/// rim of the master surface the facet normal is kept and D2g left out.
+/// rim of the master surface (a point that has slid off it) the point projects onto the
+/// facet's smooth extension (MasterSurface::project_onto_facet_extension()), where the
+/// interior formulas hold.
 ///
 /// Coulomb friction (settings().friction = mu > 0): penalty-regularised stick with return
 /// mapping (coulomb_return_mapping(), Laursen 2002, sec. 5.4). Each slave point keeps a

@@ -31,7 +31,8 @@ namespace firstray::contact
 /// master surface (its rotation and curvature) and with the sliding of the projection
 /// point, which the "frozen normal" tangent misses.
 ///
-/// Valid where the projection is orthogonal (Projection::location interior). On an
+/// Valid where the projection is orthogonal (Projection::location interior, or a
+/// projection onto the facet's extension, Projection::extended). On an
 /// edge or a vertex with the facet normal the gap has a kink: the hessian is then left
 /// zero. With the distance normal (use_distance_normal()) the gap there is the signed
 /// distance g = s |r|, r = x_s - x_c(t) with t the closest point's parameter along the

@@ -82,6 +82,11 @@ struct Projection
   /// Whether normal and gap are those of the distance (use_distance_normal()) rather than
   /// the facet's a1 x a2 and (x - x_c) . n.
   bool distance_normal = false;
+  /// Whether this is a projection onto the facet's extension beyond its edges
+  /// (MasterSurface::project_onto_facet_extension()): xi, point, gap and shape values
+  /// then belong to the orthogonal projection outside the facet, and location to the
+  /// closest point on the facet itself.
+  bool extended = false;
 };
 
 /// At an edge or vertex projection of the point @p x, replace the facet normal by the
@@ -169,6 +174,17 @@ public:
   /// the per-facet kernel that project() applies to each candidate.
   /// @throws InputError if @p index is out of range or @p x is not finite.
   Projection project_onto_facet(std::size_t index, const dealii::Point<3> &x) const;
+
+  /// Closest point to @p x on the smooth extension of the facet at position @p index
+  /// beyond its edges (the plane of a linear facet, the quadratic surface of a curved
+  /// one): the orthogonal projection, with xi outside the reference triangle where it
+  /// falls beyond an edge (Projection::extended; location then says where the closest
+  /// point on the facet itself lies, edge or vertex). The gap is the distance to that
+  /// surface; the shape values are those at xi (some negative). Where the projection
+  /// lies inside the facet, or the extension has no distance minimum near it (xi beyond
+  /// 3 in either coordinate, Newton failing on a curved facet), project_onto_facet().
+  /// @throws InputError as project_onto_facet().
+  Projection project_onto_facet_extension(std::size_t index, const dealii::Point<3> &x) const;
 
   /// A search radius from facet sizes: @p factor times the largest facet diameter
   /// (default 2). The radius decides which points get a master partner at all; it hardly

@@ -27,18 +27,29 @@ std::vector<double> pack(const Point<3> &x, const std::vector<Point<3>> &nodes)
   return z;
 }
 
-/// The projection of the slave point in @p z onto the facet in @p z, with its nodes;
-/// with the distance normal (use_distance_normal()) if @p distance.
-Projection project(const std::vector<double> &z, std::vector<Point<3>> &nodes, bool distance = false)
+/// How a point beyond the facet's edges is projected: onto the facet (facet normal), with
+/// the distance normal (use_distance_normal()), or onto the facet's extension.
+enum class Mode
+{
+  facet,
+  distance,
+  extension
+};
+
+/// The projection of the slave point in @p z onto the facet in @p z, with its nodes.
+Projection project(const std::vector<double> &z, std::vector<Point<3>> &nodes, Mode mode = Mode::facet)
 {
   const unsigned n = (z.size() - 3) / 3;
   nodes.assign(n, Point<3>());
   for (unsigned k = 0; k < n; ++k)
     nodes[k] = Point<3>(z[3 + 3 * k], z[4 + 3 * k], z[5 + 3 * k]);
   const MasterSurface surface({Facet{0, nodes}});
-  auto projection = surface.project_onto_facet(0, Point<3>(z[0], z[1], z[2]));
-  if (distance)
-    use_distance_normal(projection, Point<3>(z[0], z[1], z[2]));
+  const Point<3> x(z[0], z[1], z[2]);
+  if (mode == Mode::extension)
+    return surface.project_onto_facet_extension(0, x);
+  auto projection = surface.project_onto_facet(0, x);
+  if (mode == Mode::distance)
+    use_distance_normal(projection, x);
   return projection;
 }
 
@@ -51,14 +62,16 @@ struct Errors
 /// gap) and hessian (against central differences of the kernel's gradient).
 Errors check(const Point<3>              &x,
              const std::vector<Point<3>>  &facet_nodes,
-             const FacetLocation           location = FacetLocation::interior)
+             const FacetLocation           location = FacetLocation::interior,
+             const Mode                    mode     = Mode::facet)
 {
-  const bool             distance = location != FacetLocation::interior;
+  const auto             distance = mode;
   const auto             z0 = pack(x, facet_nodes);
   std::vector<Point<3>>  nodes;
   const auto             p0 = project(z0, nodes, distance);
   EXPECT_EQ(p0.location, location);
-  EXPECT_EQ(p0.distance_normal, distance);
+  EXPECT_EQ(p0.distance_normal, mode == Mode::distance);
+  EXPECT_EQ(p0.extended, mode == Mode::extension);
   const auto             lin = linearize_gap(p0, nodes);
   const unsigned         L   = lin.size();
   const double           h   = 1e-5; // hessian: O(h^2) truncation vs the projection's xi noise / h
@@ -208,9 +221,9 @@ TEST(GapLinearization, DistanceNormalAtEdgesAndVerticesMatchesFiniteDifferences)
               const auto   q = on_edge(e, along(rng));
               const double w = outward(rng);
               const auto   s = check(Point<3>(q[0] + w * out[e][0], q[1] + w * out[e][1], side * height(rng)),
-                                     nodes, FacetLocation::edge);
+                                     nodes, FacetLocation::edge, Mode::distance);
               const auto   v = check(Point<3>(beyond_vertex[e][0], beyond_vertex[e][1], side * height(rng)),
-                                     nodes, FacetLocation::vertex);
+                                     nodes, FacetLocation::vertex, Mode::distance);
               for (const auto &c : {s, v})
                 {
                   worst.gradient     = std::max(worst.gradient, c.gradient);
@@ -239,8 +252,8 @@ TEST(GapLinearization, DistanceNormalIsContinuousWhereTheProjectionLeavesTheFace
   std::vector<Point<3>>       copy;
   for (const double z : {0.2, -0.1})
     {
-      const auto inside  = project(pack(Point<3>(0.4, 1e-7, z), nodes), copy, true);
-      const auto outside = project(pack(Point<3>(0.4, -1e-7, z), nodes), copy, true);
+      const auto inside  = project(pack(Point<3>(0.4, 1e-7, z), nodes), copy, Mode::distance);
+      const auto outside = project(pack(Point<3>(0.4, -1e-7, z), nodes), copy, Mode::distance);
       EXPECT_EQ(inside.location, FacetLocation::interior);
       EXPECT_FALSE(inside.distance_normal);
       ASSERT_EQ(outside.location, FacetLocation::edge);
@@ -248,10 +261,60 @@ TEST(GapLinearization, DistanceNormalIsContinuousWhereTheProjectionLeavesTheFace
       EXPECT_LT((outside.normal - inside.normal).norm(), 1e-6 / std::abs(z));
       EXPECT_NEAR(outside.gap, z, 1e-12);
       // Far out the normal leans toward the point: (0, -0.3, z) / |.| at 0.3 past the edge.
-      const auto far = project(pack(Point<3>(0.4, -0.3, z), nodes), copy, true);
+      const auto far = project(pack(Point<3>(0.4, -0.3, z), nodes), copy, Mode::distance);
       const double D = std::hypot(0.3, z);
       EXPECT_NEAR(far.gap, (z < 0 ? -1 : 1) * D, 1e-14);
       EXPECT_NEAR(far.normal[1], (z < 0 ? 0.3 : -0.3) / D, 1e-14);
       EXPECT_NEAR(far.normal[2], std::abs(z) / D, 1e-14);
     }
+}
+
+TEST(GapLinearization, FacetExtensionBeyondTheRimMatchesFiniteDifferences)
+{
+  // A point beyond a rim edge projects onto the facet's extension (the plane of a linear
+  // facet, the quadratic surface of a curved one): its gap, gradient (shape values at
+  // xi outside the triangle) and hessian are those of an orthogonal projection, checked
+  // against central differences; on a linear facet the extension's gap is the signed
+  // distance to the plane, (x - x_c) . n with x_c the clamped edge point.
+  std::mt19937                           rng(7);
+  std::uniform_real_distribution<double> in_plane(-0.05, 0.05), out_of_plane(-0.1, 0.1),
+    along(0.3, 0.7), outward(0.05, 0.3), height(0.05, 0.25);
+  Errors   worst;
+  unsigned n_cases = 0;
+  for (const unsigned n_nodes : {3u, 6u})
+    for (int trial = 0; trial < 8; ++trial)
+      for (const double side : {1.0, -1.0})
+        {
+          std::vector<Point<3>> nodes;
+          for (unsigned k = 0; k < n_nodes; ++k)
+            nodes.emplace_back(facet_node_reference_points[k][0] + in_plane(rng),
+                               facet_node_reference_points[k][1] + in_plane(rng),
+                               n_nodes == 3 ? 0.3 * out_of_plane(rng) : out_of_plane(rng));
+          // Beyond the edge (0,1) (eta < 0) and beyond the edge (2,0) (xi < 0).
+          const double   t = along(rng), w = outward(rng), z = side * height(rng);
+          for (const Point<3> &x : {Point<3>(t, -w, z), Point<3>(-w, t, z)})
+            {
+              std::vector<Point<3>> copy;
+              const auto            clamped  = project(pack(x, nodes), copy);
+              const auto            extended = project(pack(x, nodes), copy, Mode::extension);
+              ASSERT_EQ(clamped.location, FacetLocation::edge);
+              ASSERT_TRUE(extended.extended);
+              EXPECT_LT(std::min(extended.xi[0], extended.xi[1]), 0.0);
+              // Orthogonal: x - x_c is along the normal, and the gap is the distance.
+              EXPECT_NEAR(std::abs(extended.gap), extended.distance, 1e-12);
+              if (n_nodes == 3)
+                EXPECT_NEAR(extended.gap, clamped.gap, 1e-12);
+              const auto e       = check(x, nodes, FacetLocation::edge, Mode::extension);
+              worst.gradient     = std::max(worst.gradient, e.gradient);
+              worst.hessian      = std::max(worst.hessian, e.hessian);
+              worst.asymmetry_fd = std::max(worst.asymmetry_fd, e.asymmetry_fd);
+              ++n_cases;
+            }
+        }
+  std::printf("[ gap lin  ] %u points beyond a rim, facet extension: gradient error %.2e, hessian "
+              "error %.2e; FD hessian asymmetry %.2e\n",
+              n_cases, worst.gradient, worst.hessian, worst.asymmetry_fd);
+  EXPECT_LT(worst.gradient, 1e-8);
+  EXPECT_LT(worst.hessian, 1e-6);
+  EXPECT_LT(worst.asymmetry_fd, 1e-6);
 }
