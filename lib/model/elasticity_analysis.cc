@@ -1023,6 +1023,7 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
   if (nonlinear)
     j["solver"]["newton"] = {{"load_factors", result.load_factors},
                              {"iterations_per_step", result.newton_iterations},
+                             {"residuals_per_step", result.newton_residuals},
                              {"cutbacks", result.cutbacks}};
   return j.dump(2);
 }
@@ -1442,6 +1443,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       cutbacks_in_a_row = 0;
       result.load_factors.push_back(lambda);
       result.newton_iterations.push_back(iterations);
+      result.newton_residuals.push_back(history);
       if (fields)
         write_step(result.load_factors.size(), lambda, ghosted_solution, result);
       if (iterations <= 4)

@@ -149,6 +149,13 @@ def test_neo_hookean_case_runs_newton_and_matches_uniaxial_closed_form(beam_msh,
     newton = s["solver"]["newton"]
     assert newton["load_factors"][-1] == pytest.approx(1.0)
     assert np.mean(newton["iterations_per_step"]) <= 8
+    # Each step's residual history: its first residual and one per iteration, ending
+    # below newton_rtol (1e-8) of the first, the last iterations at Newton's quadratic rate.
+    residuals = newton["residuals_per_step"]
+    assert [len(h) for h in residuals] == [n + 1 for n in newton["iterations_per_step"]]
+    for h in residuals:
+        assert h[-1] <= 1e-8 * h[0]
+        assert h[-1] < 1e-2 * h[-2]
     area = s["surfaces"]["x1"]["area"]
     assert s["surfaces"]["x1"]["reaction_force"][0] == pytest.approx(p11 * area, rel=1e-6)
     # Every converged step was written.

@@ -90,6 +90,10 @@ struct Result
   bool                               finite_strain = false; ///< solved by Newton (a finite-strain law)
   std::vector<double>                load_factors;          ///< of the converged load steps
   std::vector<unsigned>              newton_iterations;     ///< per converged load step
+  /// Per converged load step, the residual norms (N) Newton saw: the first residual and
+  /// one per iteration, across the step's augmentations (each starts a new solve, whose
+  /// first residual follows the previous solve's last).
+  std::vector<std::vector<double>>   newton_residuals;
   unsigned                           cutbacks = 0;          ///< load steps halved after a failure
   /// Conditions the analysis accepted but the user should know, e.g. a contact pair
   /// whose penetration is still above its gap_tolerance after the last augmentation.
