@@ -646,6 +646,15 @@ int main(int argc, char **argv)
           if (r.cutbacks > 0)
             fr.status +=
               (fr.status == "ok" ? "" : "; ") + std::to_string(r.cutbacks) + " cut-back(s)";
+          // Where firstray's time goes (rank 0's clock; the setup includes the
+          // distribution of the mesh over the ranks).
+          if (root)
+            {
+              std::cout << "  firstray h " << h << " mm, seconds:";
+              for (const auto &[phase, seconds] : r.timings)
+                std::cout << " | " << phase << ' ' << fixed_text(seconds, 2);
+              std::cout << std::endl;
+            }
         }
       catch (const std::exception &e)
         {

@@ -237,6 +237,10 @@ public:
   IndexSet                                        constrained_rows; // relevant + contact rows
   Result                                          stats;
   bool                                            solved = false;
+  /// Seconds spent in the parts of Newton's iterations (tangents and residuals of the
+  /// cells, of the contact pairs and ligaments, linear-solver setup and solve), summed
+  /// over the run: Result::timings "newton: ..." entries.
+  std::map<std::string, double>                   newton_time;
 };
 
 ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm_)
@@ -1170,6 +1174,7 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
   std::vector<types::global_dof_index> dofs(n);
   assembly::FiniteStrainScratch        scratch;
   std::string                          failure;
+  Stopwatch                            watch;
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned() && failure.empty())
       {
@@ -1198,6 +1203,7 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
         else
           newton_constraints.distribute_local_to_global(cell_f, dofs, rhs);
       }
+  newton_time["newton: cells"] += watch.lap();
   for (const auto &pair : contact_pairs) // collective: every rank takes part
     pair->assemble(ghosted_solution,
                    with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
@@ -1205,9 +1211,11 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
   ligaments->assemble(&ghosted_solution,
                       with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
                       rhs, newton_constraints); // collective
+  newton_time["newton: contact and ligaments"] += watch.lap();
   if (with_matrix)
     matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
+  newton_time["newton: cells"] += watch.lap(); // the exchange of off-rank entries
   const auto failures = Utilities::MPI::all_gather(comm, failure);
   for (const auto &f : failures)
     if (!f.empty())
@@ -1275,9 +1283,12 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
             if (its == max_newton)
               throw SolveError("no convergence in " + std::to_string(max_newton) +
                                " Newton iterations");
+            Stopwatch linear_watch;
             linear_solver.setup(matrix);
+            newton_time["newton: linear setup"] += linear_watch.lap();
             du.reinit(owned, comm);
             result.linear_iterations += linear_solver.solve(du, rhs).iterations;
+            newton_time["newton: linear solve"] += linear_watch.lap();
             ++its;
             // A correction at round-off of the displacement also ends the iteration: with
             // tiny loads the residual's round-off floor (stiffness x displacement x 1e-16)
@@ -1487,6 +1498,8 @@ Result ElasticityAnalysis::Impl::run()
       result.timings["preconditioner"] = watch.lap();
       solve_newton(result, linear_solver); // writes the fields of every converged step
       result.timings["newton"] = watch.lap();
+      for (const auto &[part, seconds] : newton_time)
+        result.timings[part] = seconds;
     }
   solved = true;
 
