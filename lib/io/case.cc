@@ -503,8 +503,14 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
       if (!s.is_object())
         throw InputError("solver: expected an object");
       reject_unknown_keys(s, {"type", "rtol", "max_iterations", "petsc_options", "monitor",
-                              "newton_rtol"},
+                              "newton_rtol", "inexact_newton"},
                           "solver");
+      if (s.contains("inexact_newton"))
+        {
+          if (!s.at("inexact_newton").is_boolean())
+            throw InputError("solver.inexact_newton: expected true or false");
+          c.solver.inexact_newton = s.at("inexact_newton").get<bool>();
+        }
       if (s.contains("newton_rtol"))
         {
           c.solver.newton_rtol = number(s.at("newton_rtol"), "solver.newton_rtol");

@@ -528,7 +528,10 @@ void ElasticityAnalysis::Impl::assemble()
     if (cell->is_locally_owned())
       {
         values.reinit(cell);
-        assembly::cell_stiffness(values, *laws[cell->material_id()], cell_matrix);
+        // Newton assembles its own tangents: a finite-strain analysis needs only the
+        // external force here.
+        if (!nonlinear)
+          assembly::cell_stiffness(values, *laws[cell->material_id()], cell_matrix);
         cell_rhs = 0;
         if (body_force)
           for (const unsigned q : values.quadrature_point_indices())
@@ -558,11 +561,13 @@ void ElasticityAnalysis::Impl::assemble()
             }
         cell->get_dof_indices(dofs);
         external_force.add(dofs, cell_rhs);
-        constraints.distribute_local_to_global(
-          cell_matrix, cell_rhs, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs);
+        if (!nonlinear)
+          constraints.distribute_local_to_global(
+            cell_matrix, cell_rhs, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs);
       }
-  ligaments->assemble(nullptr, &static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs,
-                      constraints); // collective
+  if (!nonlinear) // the same on every rank
+    ligaments->assemble(nullptr, &static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs,
+                        constraints); // collective
   matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
   external_force.compress(VectorOperation::add);
@@ -1278,6 +1283,10 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
         if (tol < 0)
           tol = std::max(newton_rtol * r, 1e-9 * load_scale + 1e-12 * r);
         history.push_back(r);
+        // Inexact Newton (io::SolverSettings::inexact_newton): the linear tolerance
+        // eta of each system, from the residuals' last ratio.
+        const bool inexact = the_case.solver.inexact_newton && the_case.solver.type != "mumps";
+        double     eta = 1e-2, r_before = -1;
         while (r > tol)
           {
             if (its == max_newton)
@@ -1287,7 +1296,13 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
             linear_solver.setup(matrix);
             newton_time["newton: linear setup"] += linear_watch.lap();
             du.reinit(owned, comm);
-            result.linear_iterations += linear_solver.solve(du, rhs).iterations;
+            if (inexact && r_before > 0)
+              eta = 0.9 * (r / r_before) * (r / r_before);
+            if (inexact) // no need to solve far below what Newton's tolerance asks for
+              eta = std::max(std::min(std::max(eta, 0.5 * tol / r), 1e-2), the_case.solver.rtol);
+            r_before = r;
+            result.linear_iterations +=
+              linear_solver.solve(du, rhs, inexact ? eta : 0.0).iterations;
             newton_time["newton: linear solve"] += linear_watch.lap();
             ++its;
             // A correction at round-off of the displacement also ends the iteration: with

@@ -216,11 +216,16 @@ void LinearSolver::setup_two_level(PC pc, dealii::PETScWrappers::MPI::SparseMatr
 }
 
 LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &solution,
-                                     const dealii::PETScWrappers::MPI::Vector &rhs)
+                                     const dealii::PETScWrappers::MPI::Vector &rhs,
+                                     const double                              rtol)
 {
   if (!ksp)
     throw SolveError("LinearSolver::solve called before setup");
-  const auto start = std::chrono::steady_clock::now();
+  const auto   start    = std::chrono::steady_clock::now();
+  const double used_tol = rtol > 0 ? rtol : settings.rtol;
+  if (settings.type != "mumps")
+    check(KSPSetTolerances(ksp, used_tol, 1e-300, 1e30, settings.max_iterations),
+          "KSPSetTolerances");
   check(KSPSolve(ksp, static_cast<const Vec &>(rhs), static_cast<const Vec &>(solution)), "KSPSolve");
   KSPConvergedReason reason;
   KSPGetConvergedReason(ksp, &reason);
@@ -247,7 +252,7 @@ LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &s
       std::ostringstream msg;
       msg << "linear solver did not converge: " << stats.description << " stopped after "
           << its << " iterations with reason " << reason_text(reason) << " (residual " << rnorm
-          << ", rtol " << settings.rtol << ", max_iterations " << settings.max_iterations
+          << ", rtol " << used_tol << ", max_iterations " << settings.max_iterations
           << "); try \"solver\": {\"type\": \"mumps\"} or check that the boundary conditions "
              "remove all rigid-body motions";
       throw SolveError(msg.str());

@@ -65,10 +65,15 @@ struct SolverSettings
   /// Print every Newton iteration (load factor, residual, line search, contact) on rank 0.
   bool        monitor = false;
   /// Newton: residual norm relative to the load step's first residual at which it stops.
-  /// Contact with curved, sliding surfaces converges only linearly (the contact tangent
-  /// holds the projection point and normal fixed): such models may ask for 1e-3 to 1e-4
-  /// (FEBio's default residual-free criteria are looser still).
   double      newton_rtol = 1e-8;
+  /// Newton with an iterative linear solver (the cg-* types): solve each Newton system
+  /// only as accurately as the nonlinear residual warrants, to the relative tolerance
+  /// eta_k = 0.9 (|r_k| / |r_k-1|)^2 (Eisenstat & Walker, SIAM J. Sci. Comput. 17, 1996,
+  /// choice 2; 1e-2 for the first system of a solve), raised to 0.5 tol / |r_k| (tol
+  /// Newton's own), then at most 1e-2 and at least `rtol`. Far from the solution the systems need far
+  /// fewer iterations; near it eta_k falls with the square of the residual, which keeps
+  /// Newton's quadratic rate. false: every system to `rtol`. MUMPS ignores it.
+  bool        inexact_newton = true;
   /// Whether the stiffness is symmetric. Not read from the case: the analysis sets it
   /// to false when a contact pair has friction, and the solver then uses MUMPS LU
   /// instead of Cholesky, and right-preconditioned GMRES instead of CG for the cg-*

@@ -55,9 +55,12 @@ public:
 
   /// Build the preconditioner for @p matrix (timed separately from the solve).
   void setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix);
-  /// Solve with the matrix given to setup(). @throws SolveError if PETSc does not converge.
+  /// Solve with the matrix given to setup(), an iterative solver to the relative
+  /// tolerance @p rtol (0: the settings' rtol; MUMPS ignores it).
+  /// @throws SolveError if PETSc does not converge.
   LinearSolveStats solve(dealii::PETScWrappers::MPI::Vector       &solution,
-                         const dealii::PETScWrappers::MPI::Vector &rhs);
+                         const dealii::PETScWrappers::MPI::Vector &rhs,
+                         double                                    rtol = 0);
 
 private:
   void setup_two_level(PC pc, dealii::PETScWrappers::MPI::SparseMatrix &matrix);

@@ -158,6 +158,17 @@ TEST(Case, ErrorsNameTheKey)
   EXPECT_NE(error_of("[1, 2]").find("must be a JSON object"), std::string::npos);
 }
 
+TEST(Case, InexactNewtonIsABoolean)
+{
+  EXPECT_TRUE(io::Case::from_json(valid_case, "/c", "x.json").solver.inexact_newton); // default
+  EXPECT_FALSE(io::Case::from_json(with("\"mumps\"}", "\"mumps\", \"inexact_newton\": false}"),
+                                   "/c", "x.json")
+                 .solver.inexact_newton);
+  EXPECT_NE(error_of(with("\"mumps\"}", "\"mumps\", \"inexact_newton\": \"yes\"}"))
+              .find("solver.inexact_newton: expected true or false"),
+            std::string::npos);
+}
+
 TEST(Case, MissingFileIsNamed)
 {
   try

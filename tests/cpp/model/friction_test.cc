@@ -167,11 +167,23 @@ TEST(FrictionMpi, DistributedFrictionEqualsSerialFriction)
 TEST(Friction, IterativeSolversSwitchToGmres)
 {
   // The frictional tangent is not symmetric: a cg-* solver type runs GMRES with its
-  // preconditioner and gives MUMPS's (LU) answer.
+  // preconditioner and gives MUMPS's (LU) answer: the same Newton path when every system
+  // is solved to rtol (inexact_newton false).
   auto       c      = sliding_block_case(0.05, 2);
   const auto direct = run(c, MPI_COMM_SELF, "partial slip, mumps");
   c.solver.type     = "cg-gamg";
+  c.solver.inexact_newton = false;
   const auto gmres  = run(c, MPI_COMM_SELF, "partial slip, cg-gamg (gmres)");
+  c.solver.inexact_newton = true;
+  const auto inexact = run(c, MPI_COMM_SELF, "partial slip, cg-gamg (gmres), inexact Newton");
+  // Inexact Newton (the default) converges to the same residual tolerance along another
+  // path. Slipping points have no tangential stiffness, so the displacement along the
+  // slip is poorly fixed by the residual: measured 1.4e-4 relative (forces 5e-6).
+  EXPECT_EQ(inexact.contact.at(0).augmentations, direct.contact.at(0).augmentations);
+  EXPECT_LT(relative_displacement_difference(inexact, direct), 1e-3);
+  for (unsigned d = 0; d < 3; ++d)
+    EXPECT_NEAR(inexact.contact.at(0).friction_force[d], direct.contact.at(0).friction_force[d],
+                1e-5 * normal);
   EXPECT_EQ(gmres.newton_iterations, direct.newton_iterations);
   EXPECT_LT(relative_displacement_difference(gmres, direct), 1e-7);
   // The summary says what ran.
