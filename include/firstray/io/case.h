@@ -70,7 +70,8 @@ struct SolverSettings
   /// only as accurately as the nonlinear residual warrants, to the relative tolerance
   /// eta_k = 0.9 (|r_k| / |r_k-1|)^2 (Eisenstat & Walker, SIAM J. Sci. Comput. 17, 1996,
   /// choice 2; 1e-2 for the first system of a solve), raised to 0.5 tol / |r_k| (tol
-  /// Newton's own), then at most 1e-2 and at least `rtol`. Far from the solution the systems need far
+  /// Newton's own), then at most 1e-2, within 1e3 tol of the tolerance at most
+  /// 0.1 tol / |r_k|, and at least `rtol`. Far from the solution the systems need far
   /// fewer iterations; near it eta_k falls with the square of the residual, which keeps
   /// Newton's quadratic rate. false: every system to `rtol`. MUMPS ignores it.
   bool        inexact_newton = true;
