@@ -55,8 +55,42 @@ Projection project(const std::vector<double> &z, std::vector<Point<3>> &nodes, M
 
 struct Errors
 {
-  double gradient = 0, hessian = 0, asymmetry_fd = 0;
+  double   gradient = 0, hessian = 0, asymmetry_fd = 0;
+  unsigned cases    = 0; ///< how many checks were merged into this one
+
+  /// Keep the worst of this and @p e.
+  void merge(const Errors &e)
+  {
+    gradient     = std::max(gradient, e.gradient);
+    hessian      = std::max(hessian, e.hessian);
+    asymmetry_fd = std::max(asymmetry_fd, e.asymmetry_fd);
+    cases += std::max(e.cases, 1u);
+  }
+  /// Print under @p title and check against the kernel's tolerances.
+  void expect_small(const char *title) const
+  {
+    std::printf("[ gap lin  ] %u %s: gradient error %.2e, hessian error %.2e (relative to the "
+                "largest entry); FD hessian asymmetry %.2e\n",
+                cases, title, gradient, hessian, asymmetry_fd);
+    EXPECT_LT(gradient, 1e-8);
+    EXPECT_LT(hessian, 1e-6);
+    EXPECT_LT(asymmetry_fd, 1e-6);
+  }
 };
+
+/// A linear or quadratic facet over the unit reference triangle, its nodes moved in
+/// plane by up to @p in_plane and out of plane by up to @p out_of_plane (times 0.3 for
+/// a linear facet).
+std::vector<Point<3>> random_facet(std::mt19937 &rng, unsigned n_nodes, double in_plane, double out_of_plane)
+{
+  std::uniform_real_distribution<double> a(-in_plane, in_plane), b(-out_of_plane, out_of_plane);
+  std::vector<Point<3>>                  nodes;
+  for (unsigned k = 0; k < n_nodes; ++k)
+    nodes.emplace_back(facet_node_reference_points[k][0] + a(rng),
+                       facet_node_reference_points[k][1] + a(rng),
+                       n_nodes == 3 ? 0.3 * b(rng) : b(rng));
+  return nodes;
+}
 
 /// Largest relative errors of the kernel's gradient (against central differences of the
 /// gap) and hessian (against central differences of the kernel's gradient).
@@ -120,31 +154,16 @@ TEST(GapLinearization, MatchesFiniteDifferencesOnLinearAndCurvedFacets)
   // hessian (central differences of the kernel's gradient, h = 1e-6) is itself symmetric
   // to round-off, which confirms that the exact second variation is.
   std::mt19937                           rng(3);
-  std::uniform_real_distribution<double> in_plane(-0.08, 0.08), out_of_plane(-0.15, 0.15),
-    inside(0.2, 0.35), height(-0.3, 0.3);
-  Errors   worst;
-  unsigned n_cases = 0;
+  std::uniform_real_distribution<double> inside(0.2, 0.35), height(-0.3, 0.3);
+  Errors                                 worst;
   for (const unsigned n_nodes : {3u, 6u})
     for (int trial = 0; trial < 12; ++trial)
       {
-        std::vector<Point<3>> nodes;
-        for (unsigned k = 0; k < n_nodes; ++k)
-          nodes.emplace_back(facet_node_reference_points[k][0] + in_plane(rng),
-                             facet_node_reference_points[k][1] + in_plane(rng),
-                             n_nodes == 3 ? 0.3 * out_of_plane(rng) : out_of_plane(rng));
+        const auto     nodes = random_facet(rng, n_nodes, 0.08, 0.15);
         const Point<3> x(inside(rng), inside(rng), height(rng));
-        const auto     e = check(x, nodes);
-        worst.gradient     = std::max(worst.gradient, e.gradient);
-        worst.hessian      = std::max(worst.hessian, e.hessian);
-        worst.asymmetry_fd = std::max(worst.asymmetry_fd, e.asymmetry_fd);
-        ++n_cases;
+        worst.merge(check(x, nodes));
       }
-  std::printf("[ gap lin  ] %u cases: gradient error %.2e, hessian error %.2e (relative to the "
-              "largest entry); FD hessian asymmetry %.2e\n",
-              n_cases, worst.gradient, worst.hessian, worst.asymmetry_fd);
-  EXPECT_LT(worst.gradient, 1e-8);
-  EXPECT_LT(worst.hessian, 1e-6);
-  EXPECT_LT(worst.asymmetry_fd, 1e-6);
+  worst.expect_small("cases");
 }
 
 TEST(GapLinearization, FlatFacetClosedForms)
@@ -195,8 +214,7 @@ TEST(GapLinearization, DistanceNormalAtEdgesAndVerticesMatchesFiniteDifferences)
   // distance normal the gap is the signed distance, smooth there, and its gradient and
   // hessian are checked against central differences of the projection itself.
   std::mt19937                           rng(5);
-  std::uniform_real_distribution<double> in_plane(-0.05, 0.05), out_of_plane(-0.1, 0.1),
-    along(0.3, 0.7), outward(0.25, 0.5), height(0.05, 0.25);
+  std::uniform_real_distribution<double> along(0.3, 0.7), outward(0.25, 0.5), height(0.05, 0.25);
   // Outward directions of the edges (0,1), (1,2), (2,0) of the unit triangle, and points on them.
   const std::array<std::array<double, 2>, 3> out{{{0, -1}, {M_SQRT1_2, M_SQRT1_2}, {-1, 0}}};
   auto on_edge = [](unsigned e, double t) {
@@ -205,17 +223,12 @@ TEST(GapLinearization, DistanceNormalAtEdgesAndVerticesMatchesFiniteDifferences)
     return std::array<double, 2>{{p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])}};
   };
   const std::array<std::array<double, 2>, 3> beyond_vertex{{{-0.4, -0.4}, {1.4, -0.2}, {-0.2, 1.4}}};
-  Errors   worst;
-  unsigned n_cases = 0;
+  Errors worst;
   for (const unsigned n_nodes : {3u, 6u})
     for (int trial = 0; trial < 6; ++trial)
       for (const double side : {1.0, -1.0})
         {
-          std::vector<Point<3>> nodes;
-          for (unsigned k = 0; k < n_nodes; ++k)
-            nodes.emplace_back(facet_node_reference_points[k][0] + in_plane(rng),
-                               facet_node_reference_points[k][1] + in_plane(rng),
-                               n_nodes == 3 ? 0.3 * out_of_plane(rng) : out_of_plane(rng));
+          const auto nodes = random_facet(rng, n_nodes, 0.05, 0.1);
           for (unsigned e = 0; e < 3; ++e)
             {
               const auto   q = on_edge(e, along(rng));
@@ -224,21 +237,11 @@ TEST(GapLinearization, DistanceNormalAtEdgesAndVerticesMatchesFiniteDifferences)
                                      nodes, FacetLocation::edge, Mode::distance);
               const auto   v = check(Point<3>(beyond_vertex[e][0], beyond_vertex[e][1], side * height(rng)),
                                      nodes, FacetLocation::vertex, Mode::distance);
-              for (const auto &c : {s, v})
-                {
-                  worst.gradient     = std::max(worst.gradient, c.gradient);
-                  worst.hessian      = std::max(worst.hessian, c.hessian);
-                  worst.asymmetry_fd = std::max(worst.asymmetry_fd, c.asymmetry_fd);
-                  ++n_cases;
-                }
+              worst.merge(s);
+              worst.merge(v);
             }
         }
-  std::printf("[ gap lin  ] %u edge/vertex cases, distance normal: gradient error %.2e, hessian "
-              "error %.2e; FD hessian asymmetry %.2e\n",
-              n_cases, worst.gradient, worst.hessian, worst.asymmetry_fd);
-  EXPECT_LT(worst.gradient, 1e-8);
-  EXPECT_LT(worst.hessian, 1e-6);
-  EXPECT_LT(worst.asymmetry_fd, 1e-6);
+  worst.expect_small("edge/vertex cases, distance normal");
 }
 
 TEST(GapLinearization, DistanceNormalIsContinuousWhereTheProjectionLeavesTheFacet)
@@ -277,19 +280,13 @@ TEST(GapLinearization, FacetExtensionBeyondTheRimMatchesFiniteDifferences)
   // against central differences; on a linear facet the extension's gap is the signed
   // distance to the plane, (x - x_c) . n with x_c the clamped edge point.
   std::mt19937                           rng(7);
-  std::uniform_real_distribution<double> in_plane(-0.05, 0.05), out_of_plane(-0.1, 0.1),
-    along(0.3, 0.7), outward(0.05, 0.3), height(0.05, 0.25);
-  Errors   worst;
-  unsigned n_cases = 0;
+  std::uniform_real_distribution<double> along(0.3, 0.7), outward(0.05, 0.3), height(0.05, 0.25);
+  Errors worst;
   for (const unsigned n_nodes : {3u, 6u})
     for (int trial = 0; trial < 8; ++trial)
       for (const double side : {1.0, -1.0})
         {
-          std::vector<Point<3>> nodes;
-          for (unsigned k = 0; k < n_nodes; ++k)
-            nodes.emplace_back(facet_node_reference_points[k][0] + in_plane(rng),
-                               facet_node_reference_points[k][1] + in_plane(rng),
-                               n_nodes == 3 ? 0.3 * out_of_plane(rng) : out_of_plane(rng));
+          const auto nodes = random_facet(rng, n_nodes, 0.05, 0.1);
           // Beyond the edge (0,1) (eta < 0) and beyond the edge (2,0) (xi < 0).
           const double   t = along(rng), w = outward(rng), z = side * height(rng);
           for (const Point<3> &x : {Point<3>(t, -w, z), Point<3>(-w, t, z)})
@@ -304,17 +301,8 @@ TEST(GapLinearization, FacetExtensionBeyondTheRimMatchesFiniteDifferences)
               EXPECT_NEAR(std::abs(extended.gap), extended.distance, 1e-12);
               if (n_nodes == 3)
                 EXPECT_NEAR(extended.gap, clamped.gap, 1e-12);
-              const auto e       = check(x, nodes, FacetLocation::edge, Mode::extension);
-              worst.gradient     = std::max(worst.gradient, e.gradient);
-              worst.hessian      = std::max(worst.hessian, e.hessian);
-              worst.asymmetry_fd = std::max(worst.asymmetry_fd, e.asymmetry_fd);
-              ++n_cases;
+              worst.merge(check(x, nodes, FacetLocation::edge, Mode::extension));
             }
         }
-  std::printf("[ gap lin  ] %u points beyond a rim, facet extension: gradient error %.2e, hessian "
-              "error %.2e; FD hessian asymmetry %.2e\n",
-              n_cases, worst.gradient, worst.hessian, worst.asymmetry_fd);
-  EXPECT_LT(worst.gradient, 1e-8);
-  EXPECT_LT(worst.hessian, 1e-6);
-  EXPECT_LT(worst.asymmetry_fd, 1e-6);
+  worst.expect_small("points beyond a rim, facet extension");
 }
