@@ -662,8 +662,10 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
         first |= tangent_pairing[p] == -2;
         changed += pairing != tangent_pairing[p] && tangent_pairing[p] != -2;
         tangent_pairing[p] = pairing;
-        if (engaged && projection->location != FacetLocation::interior)
-          ++(on_rim(*projection) ? rim_edge : shared_edge);
+        if (engaged && projection->extended)
+          ++rim_edge;
+        else if (engaged && projection->location != FacetLocation::interior)
+          ++shared_edge;
       }
     // Touching points (gap 0, no multiplier yet) are active with zero pressure, so
     // that a body held only by contact has a stiffness from the first iteration.

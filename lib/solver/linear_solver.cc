@@ -164,6 +164,11 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
         }
     }
   check(KSPSetFromOptions(ksp), "KSPSetFromOptions (check the -ksp_*/-pc_* options)");
+  // The tolerances in force after the options (-ksp_rtol, -ksp_max_it win over the
+  // settings): what solve() uses unless it is given a tolerance of its own.
+  check(KSPGetTolerances(ksp, &tolerances.rtol, &tolerances.abstol, &tolerances.dtol,
+                         &tolerances.max_it),
+        "KSPGetTolerances");
   check(KSPSetUp(ksp), "KSPSetUp (preconditioner setup)");
   setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -222,9 +227,9 @@ LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &s
   if (!ksp)
     throw SolveError("LinearSolver::solve called before setup");
   const auto   start    = std::chrono::steady_clock::now();
-  const double used_tol = rtol > 0 ? rtol : settings.rtol;
+  const double used_tol = rtol > 0 ? rtol : tolerances.rtol;
   if (settings.type != "mumps")
-    check(KSPSetTolerances(ksp, used_tol, 1e-300, 1e30, settings.max_iterations),
+    check(KSPSetTolerances(ksp, used_tol, tolerances.abstol, tolerances.dtol, tolerances.max_it),
           "KSPSetTolerances");
   check(KSPSolve(ksp, static_cast<const Vec &>(rhs), static_cast<const Vec &>(solution)), "KSPSolve");
   KSPConvergedReason reason;
@@ -252,7 +257,7 @@ LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &s
       std::ostringstream msg;
       msg << "linear solver did not converge: " << stats.description << " stopped after "
           << its << " iterations with reason " << reason_text(reason) << " (residual " << rnorm
-          << ", rtol " << used_tol << ", max_iterations " << settings.max_iterations
+          << ", rtol " << used_tol << ", max_iterations " << tolerances.max_it
           << "); try \"solver\": {\"type\": \"mumps\"} or check that the boundary conditions "
              "remove all rigid-body motions";
       throw SolveError(msg.str());

@@ -56,7 +56,8 @@ public:
   /// Build the preconditioner for @p matrix (timed separately from the solve).
   void setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix);
   /// Solve with the matrix given to setup(), an iterative solver to the relative
-  /// tolerance @p rtol (0: the settings' rtol; MUMPS ignores it).
+  /// tolerance @p rtol (0: the settings' rtol, or -ksp_rtol if the PETSc options give
+  /// one; MUMPS ignores it).
   /// @throws SolveError if PETSc does not converge.
   LinearSolveStats solve(dealii::PETScWrappers::MPI::Vector       &solution,
                          const dealii::PETScWrappers::MPI::Vector &rhs,
@@ -70,5 +71,11 @@ private:
   Mat                interpolation  = nullptr; // cg-pmg: fine <- coarse
   Mat                coarse_matrix  = nullptr; // cg-pmg: degree-1 stiffness (not owned)
   double             setup_seconds = 0;
+  /// The KSP's tolerances after setup() (the settings, then the PETSc options).
+  struct
+  {
+    PetscReal rtol = 0, abstol = 0, dtol = 0;
+    PetscInt  max_it = 0;
+  } tolerances;
 };
 } // namespace firstray::solver
