@@ -54,7 +54,8 @@ Case file (JSON):
     "block": {"law": "linear-elastic", "E": 17000, "nu": 0.3}
   },                                       E in MPa (> 0), nu in (-1, 0.5)
      laws: linear-elastic (E, nu; small strain), st-venant-kirchhoff (E, nu),
-           neo-hookean (E, nu; compressible), mooney-rivlin (c1, c2, k in MPa);
+           neo-hookean (E, nu; compressible), mooney-rivlin (c1, c2, k in MPa),
+           j2-plasticity (E, nu, yield_stress, hardening_modulus; small strain);
            any law but linear-elastic makes the analysis finite strain: Newton with
            line search over "steps" load steps (halved on failure, grown when easy),
            forces and pressures as dead loads on the reference configuration
@@ -79,9 +80,12 @@ Case file (JSON):
                  "from": {"surface": "lower/z1"},        a whole named surface, or
                  "to": {"region": "upper", "at": [5, 5, 6]},  a region's boundary near a point
                  "radius": 2.5,             mm: patch = faces within nearest + radius
-                 "stiffness": 100,          N/mm along the line between the patches
-                 "transverse_stiffness": 100,  N/mm across it (default: stiffness)
+                 "stiffness": 100,          N/mm: a line element along the current line
+                 "transverse_stiffness": 0, N/mm: balanced shear spring (default 0)
                  "tension_only": false}],   slack when the ends approach
+  "stages": [{"name": "load", "steps": 5,  load stages instead of boundary_conditions
+              "boundary_conditions": [...]}, and steps: each the full list at its end;
+             {"name": "unload", ...}],     values ramp, missing supports are released
   "solver": {"type": "cg-pmg",             cg-pmg | cg-gamg | cg-hypre | mumps; default
                                            cg-pmg for degree 2, cg-hypre for degree 1
              "rtol": 1e-8, "max_iterations": 2000,
@@ -272,12 +276,16 @@ int main(int argc, char **argv)
             {
               std::cout << "\n";
               row("ligament");
-              std::cout << std::setw(11) << "|F| N" << std::setw(16) << "elongation mm"
+              std::cout << std::setw(11) << "|F| N" << std::setw(11) << "tension N"
+                        << std::setw(11) << "shear N" << std::setw(16) << "elongation mm"
                         << std::setw(8) << "slack" << "\n";
               for (const auto &l : result.ligaments)
                 {
                   row(l.name);
                   std::cout << std::setw(11) << std::hypot(l.force[0], l.force[1], l.force[2])
+                            << std::setw(11) << l.tension << std::setw(11)
+                            << std::hypot(l.transverse_force[0], l.transverse_force[1],
+                                          l.transverse_force[2])
                             << std::setw(16) << l.elongation << std::setw(8)
                             << (l.slack ? "yes" : "no") << "\n";
                 }

@@ -833,6 +833,7 @@ ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
     {
       s.normal_force[c] -= r.normal_force[c];
       s.friction_force[c] -= r.friction_force[c];
+      s.moment[c] -= r.moment[c];
     }
   s.area += r.area;
   s.mean_pressure   = s.area > 0 ? integral / s.area : 0;
@@ -895,10 +896,18 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
       const double       pressure = t * n;
       const Tensor<1, 3> shear    = t - pressure * n;
       s.max_penetration           = std::max(s.max_penetration, d.norm());
+      Tensor<1, 3> x = points[p].X; // current position of the slave point
+      {
+        const auto &face = slave_faces[points[p].face];
+        for (const auto &[k, N] : points[p].shape)
+          x[face.components[k]] += N * u(face.dofs[k]);
+      }
+      const Tensor<1, 3> couple = cross_product_3d(x, t * dA);
       for (unsigned c = 0; c < 3; ++c)
         {
           s.normal_force[c] += pressure * n[c] * dA;
           s.friction_force[c] += shear[c] * dA;
+          s.moment[c] += couple[c];
         }
       s.area += dA;
       s.stick_area += dA;
@@ -945,11 +954,13 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
       t = friction_at(p, x, *projection, facets, std::max(pressure, 0.0)).law.traction;
     if (pressure == 0)
       return;
-    const double dA = points[p].dA;
+    const double       dA     = points[p].dA;
+    const Tensor<1, 3> couple = cross_product_3d(Tensor<1, 3>(x), (pressure * projection->normal + t) * dA);
     for (unsigned c = 0; c < 3; ++c)
       {
         s.normal_force[c] += pressure * projection->normal[c] * dA;
         s.friction_force[c] += t[c] * dA;
+        s.moment[c] += couple[c];
       }
     s.area += dA;
     pressure_integral += pressure * dA;
@@ -970,6 +981,7 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
     {
       s.normal_force[c]   = Utilities::MPI::sum(s.normal_force[c], comm);
       s.friction_force[c] = Utilities::MPI::sum(s.friction_force[c], comm);
+      s.moment[c]         = Utilities::MPI::sum(s.moment[c], comm);
     }
   s.area              = Utilities::MPI::sum(s.area, comm);
   s.stick_points      = Utilities::MPI::sum(s.stick_points, comm);

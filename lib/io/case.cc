@@ -171,7 +171,7 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
   reject_unknown_keys(root,
                       {"mesh", "geometry", "element", "materials", "boundary_conditions", "steps",
                        "output", "solver", "name", "description", "load_case", "sections",
-                       "contact", "ligaments"},
+                       "contact", "ligaments", "stages"},
                       "");
 
   if (root.contains("mesh") && root.contains("geometry"))
@@ -359,7 +359,7 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
           l.stiffness = number(require(o, "stiffness", where), where + ".stiffness");
           if (!(l.stiffness > 0))
             throw InputError(where + ".stiffness: must be > 0 (N/mm)");
-          l.transverse_stiffness = l.stiffness;
+          l.transverse_stiffness = 0; // a pure line element unless asked (io::Ligament)
           if (o.contains("transverse_stiffness"))
             {
               l.transverse_stiffness =
@@ -475,6 +475,53 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
         }
     }
 
+  if (root.contains("stages"))
+    {
+      const json &list = root.at("stages");
+      if (!list.is_array() || list.empty())
+        throw InputError("stages: expected a non-empty list of {\"name\", \"steps\", "
+                         "\"boundary_conditions\"}");
+      if (root.contains("boundary_conditions") || root.contains("steps"))
+        throw InputError("stages: give boundary_conditions and steps in each stage, not at "
+                         "the top level as well");
+      if (c.load_case.type != "")
+        throw InputError("stages: a load_case sets its own boundary conditions; stages with "
+                         "a load_case are not supported yet");
+      for (std::size_t i = 0; i < list.size(); ++i)
+        {
+          const std::string where = "stages[" + std::to_string(i) + "]";
+          const json       &o     = list[i];
+          if (!o.is_object())
+            throw InputError(where + ": expected an object");
+          reject_unknown_keys(o, {"name", "steps", "boundary_conditions"}, where);
+          Stage stage;
+          stage.context = where;
+          stage.name    = o.contains("name") ? text(o.at("name"), where + ".name") :
+                                               "stage " + std::to_string(i + 1);
+          for (const auto &other : c.stages)
+            if (other.name == stage.name)
+              throw InputError(where + ".name: '" + stage.name + "' names an earlier stage too");
+          if (o.contains("steps"))
+            {
+              const json &n = o.at("steps");
+              if (!n.is_number_integer() || n.get<long>() < 1 || n.get<long>() > 100000)
+                throw InputError(where + ".steps: must be an integer in [1, 100000], got " +
+                                 n.dump());
+              stage.n_steps = n.get<unsigned>();
+            }
+          if (o.contains("boundary_conditions"))
+            {
+              const json &bcs = o.at("boundary_conditions");
+              if (!bcs.is_array())
+                throw InputError(where + ".boundary_conditions: expected a list");
+              for (std::size_t k = 0; k < bcs.size(); ++k)
+                stage.boundary_conditions.push_back(parse_boundary_condition(
+                  bcs[k], where + ".boundary_conditions[" + std::to_string(k) + "]"));
+            }
+          c.stages.push_back(stage);
+        }
+    }
+
   const std::string stem =
     source == "<dict>" ? std::string("case") : fs::path(source).stem().string();
   c.output_directory = resolve("results/" + stem, base_directory);
@@ -561,5 +608,20 @@ Case Case::from_file(const std::string &path)
   buffer << in.rdbuf();
   const std::string base = fs::absolute(path).parent_path().string();
   return from_json(buffer.str(), base, path);
+}
+} // namespace firstray::io
+
+namespace firstray::io
+{
+std::vector<Stage> Case::effective_stages() const
+{
+  if (!stages.empty())
+    return stages;
+  Stage one;
+  one.name                = "load";
+  one.n_steps             = n_steps;
+  one.boundary_conditions = boundary_conditions;
+  one.context             = "boundary_conditions";
+  return {one};
 }
 } // namespace firstray::io

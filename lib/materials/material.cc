@@ -49,4 +49,16 @@ Tangent Material::material_tangent(const dealii::Tensor<2, 3> &F) const
   jacobian(F);
   return tangent(dealii::Physics::Elasticity::Kinematics::E(F));
 }
+void Material::update(const Strain &strain, const double *, double *, Stress &stress,
+                      Tangent *tangent) const
+{
+  stress = this->stress(strain);
+  if (tangent != nullptr)
+    *tangent = this->tangent(strain);
+}
+
+double Material::equivalent_plastic_strain(const double *) const
+{
+  return 0.0;
+}
 } // namespace firstray::materials

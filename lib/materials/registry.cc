@@ -1,4 +1,5 @@
 #include <firstray/errors.h>
+#include <firstray/materials/j2_plasticity.h>
 #include <firstray/materials/linear_elastic.h>
 #include <firstray/materials/mooney_rivlin.h>
 #include <firstray/materials/neo_hookean.h>
@@ -103,6 +104,7 @@ const MaterialRegistry &MaterialRegistry::default_registry()
     r.add<StVenantKirchhoff>("st-venant-kirchhoff");
     r.add<NeoHookean>("neo-hookean");
     r.add<MooneyRivlin>("mooney-rivlin");
+    r.add<J2Plasticity>("j2-plasticity");
     return r;
   }();
   return registry;

@@ -1,5 +1,6 @@
 #include <firstray/assembly/elasticity_kernel.h>
 #include <firstray/assembly/finite_strain_kernel.h>
+#include <firstray/assembly/history_kernel.h>
 #include <firstray/assembly/ligaments.h>
 #include <firstray/contact/contact_pair.h>
 #include <firstray/assembly/petsc_matrix.h>
@@ -80,6 +81,21 @@ const ContactResult &Result::contact_pair(const std::string &name) const
   return named(contact, name, "contact pair");
 }
 
+const RegionResult &StageResult::region(const std::string &name) const
+{
+  return named(regions, name, "region");
+}
+
+const SurfaceResult &StageResult::surface(const std::string &name) const
+{
+  return named(surfaces, name, "surface");
+}
+
+const StageResult &Result::stage(const std::string &name) const
+{
+  return named(stages, name, "stage");
+}
+
 namespace
 {
 /// numpy's default ("linear") percentile of sorted values.
@@ -97,9 +113,13 @@ double percentile(const std::vector<double> &sorted_values, double p)
 class StressPostprocessor : public DataPostprocessor<3>
 {
 public:
-  StressPostprocessor(const std::vector<const materials::Material *> &laws, double scale)
+  /// @p cell_state: per active cell, the mean committed state of a law with history
+  /// (empty for other cells), from which its stress is evaluated.
+  StressPostprocessor(const std::vector<const materials::Material *> &laws, double scale,
+                      const std::vector<std::vector<double>>         *cell_state = nullptr)
     : laws(laws)
     , scale(scale)
+    , cell_state(cell_state)
   {}
 
   void evaluate_vector_field(const DataPostprocessorInputs::Vector<3> &inputs,
@@ -112,9 +132,12 @@ public:
         Tensor<2, 3> grad;
         for (unsigned d = 0; d < 3; ++d)
           grad[d] = inputs.solution_gradients[p][d];
-        const auto sigma =
-          assembly::cauchy_stress(law, unit_symmetric_tensor<3>() + scale * grad);
-        unsigned   k     = 0;
+        auto sigma = assembly::cauchy_stress(law, unit_symmetric_tensor<3>() + scale * grad);
+        if (law.n_state() > 0 && cell_state &&
+            !(*cell_state)[cell->active_cell_index()].empty())
+          law.update(symmetrize(scale * grad), (*cell_state)[cell->active_cell_index()].data(),
+                     nullptr, sigma, nullptr);
+        unsigned k = 0;
         for (unsigned i = 0; i < 3; ++i)
           for (unsigned j = 0; j < 3; ++j)
             computed[p][k++] = sigma[i][j];
@@ -143,7 +166,35 @@ public:
 private:
   std::vector<const materials::Material *> laws;
   double                                   scale;
+  const std::vector<std::vector<double>>  *cell_state;
 };
+
+/// Write a ParaView collection of (time, file) @p records to @p path atomically (a
+/// temporary name, then renamed: a reader never sees half a file). Each data set also
+/// carries the name of its load stage (attribute `name`, which ParaView ignores), when
+/// there are several stages.
+void write_pvd(const std::string &path, const std::vector<std::pair<double, std::string>> &records,
+               const std::vector<std::string> &stage_names, bool with_names)
+{
+  {
+    std::ofstream pvd(path + ".tmp");
+    pvd << "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"0.1\" "
+           "ByteOrder=\"LittleEndian\">\n  <Collection>\n";
+    pvd.precision(12);
+    for (std::size_t k = 0; k < records.size(); ++k)
+      {
+        pvd << "    <DataSet timestep=\"" << records[k].first << "\" group=\"\" part=\"0\" file=\""
+            << records[k].second << "\"";
+        if (with_names && k < stage_names.size())
+          pvd << " name=\"" << stage_names[k] << "\"";
+        pvd << "/>\n";
+      }
+    pvd << "  </Collection>\n</VTKFile>\n";
+    if (!pvd)
+      throw SolveError("cannot write " + path + ".tmp");
+  }
+  std::filesystem::rename(path + ".tmp", path);
+}
 
 class Stopwatch
 {
@@ -187,6 +238,14 @@ public:
   void   compute_sections(Result &result);
   /// Component (0, 1, 2 for x, y, z) of every locally owned DoF, by index within `owned`.
   std::vector<unsigned char> owned_components() const;
+  /// Position of the node of every locally owned DoF, by index within `owned`: reference,
+  /// plus the displacement in ghosted_solution when the kinematics are finite.
+  std::vector<Tensor<1, 3>> owned_positions() const;
+  /// Moment about the origin (N mm) of the nodal forces @p f on the owned DoFs in
+  /// @p dofs, at owned_positions() @p x. Collective.
+  std::array<double, 3> nodal_moment(const PETScWrappers::MPI::Vector &f,
+                                     const std::set<types::global_dof_index> &dofs,
+                                     const std::vector<Tensor<1, 3>> &x) const;
   void   write_output(Result &result);
   /// Create the output directory; true when fields are to be written.
   bool   prepare_output();
@@ -203,7 +262,29 @@ public:
   /// Tangent (when @p with_matrix) and residual r = lambda f_ext - f_int(u) at the
   /// displacement in ghosted_solution, with homogeneous constraints; returns |r|.
   double assemble_newton(double load_factor, bool with_matrix);
+  /// Internal force of one locally owned cell at cell_u (and its stresses at the
+  /// quadrature points if @p stress): the history kernel from the committed state for a
+  /// law with history, else the finite-strain kernel (linearised for small-strain laws).
+  void   cell_internal_force(const DoFHandler<3>::active_cell_iterator &cell,
+                             const FEValues<3> &values, const Vector<double> &cell_u,
+                             Vector<double> &cell_f, assembly::FiniteStrainScratch &scratch,
+                             std::vector<materials::Stress> *stress);
+  /// f_ext (unconstrained) of the current boundary_conditions.
+  void   assemble_external_force();
+  /// The mean committed state of every history cell (StressPostprocessor).
+  std::vector<std::vector<double>> cell_mean_states() const;
+  /// The JSON of one set of results (regions, surfaces, groups, contact, ligaments,
+  /// sections); groups may be empty.
+  nlohmann::ordered_json results_json(const std::vector<RegionResult> &regions,
+                                      const std::vector<SurfaceResult> &surfaces,
+                                      const std::vector<GroupResult> &groups,
+                                      const std::vector<ContactResult> &contact,
+                                      const std::vector<assembly::LigamentState> &ligaments,
+                                      const std::vector<SectionResult> &sections) const;
   std::string summary(const Result &result) const;
+  /// Write result.summary_json to @p name in the output directory (atomically) when the
+  /// case has output.
+  void        write_summary(Result &result, const std::string &name = "summary.json");
 
   io::Case                                        the_case;
   const mesh::MeshData                           &mesh;
@@ -232,6 +313,7 @@ public:
   AffineConstraints<double>                       newton_constraints; // homogeneous
   std::vector<std::pair<double, std::string>>     pvd_records;
   std::vector<std::pair<double, std::string>>     contact_pvd_records;
+  std::vector<std::string>                        pvd_stage_names; // per solution record
   std::vector<std::unique_ptr<contact::ContactPair>> contact_pairs;
   std::unique_ptr<assembly::LigamentSet>          ligaments;
   IndexSet                                        constrained_rows; // relevant + contact rows
@@ -241,6 +323,17 @@ public:
   /// cells, of the contact pairs and ligaments, linear-solver setup and solve), summed
   /// over the run: Result::timings "newton: ..." entries.
   std::map<std::string, double>                   newton_time;
+  /// The load stages (io::Case::effective_stages()); the_case.boundary_conditions and
+  /// n_steps hold the current stage's.
+  std::vector<io::Stage>                          stages;
+  unsigned                                        stage_index = 0;
+  /// Loads carried over from the previous stage and ramped to zero over this one (its
+  /// free loads, and the reactions of supports it releases), 0 where prescribed now.
+  PETScWrappers::MPI::Vector                      carried_force;
+  bool                                            carry_loads = false;
+  assembly::QuadratureState                       history;
+  bool                                            has_history = false;
+  std::string                                     failure_note; // summary of a failed run
 };
 
 ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm_)
@@ -295,14 +388,27 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
       law_pointers.push_back(l.get());
       nonlinear = nonlinear || l->finite_strain();
     }
-  for (const auto &bc : the_case.boundary_conditions)
-    mesh.surface_id(bc.surface, bc.context + ".surface");
+  stages = the_case.effective_stages();
+  the_case.boundary_conditions = stages[0].boundary_conditions;
+  the_case.n_steps             = stages[0].n_steps;
+  for (const auto &stage : stages)
+    for (const auto &bc : stage.boundary_conditions)
+      mesh.surface_id(bc.surface, bc.context + ".surface");
+  for (const auto &l : laws)
+    has_history = has_history || l->n_state() > 0;
+  // Plasticity and stages need Newton (a linear problem then converges in one iteration).
+  nonlinear = nonlinear || has_history || stages.size() > 1;
   for (const auto &pair : the_case.contact)
     {
       mesh.surface_id(pair.slave, pair.context + ".pair[0]");
       mesh.surface_id(pair.master, pair.context + ".pair[1]");
       nonlinear = true;
     }
+  // With finite kinematics a ligament's transverse spring, whose end moments balance
+  // exactly in the current configuration, has a non-symmetric tangent (LigamentSet).
+  for (const auto &l : the_case.ligaments)
+    if (nonlinear && l.transverse_stiffness > 0)
+      the_case.solver.symmetric = false;
   for (const auto &l : the_case.ligaments)
     for (unsigned e = 0; e < 2; ++e)
       {
@@ -346,13 +452,19 @@ void ElasticityAnalysis::Impl::setup_system()
               surface_area[cell->face(f)->boundary_id() - 1] += face_values.JxW(q);
           }
   Utilities::MPI::sum(surface_area, comm, surface_area);
-  for (const auto &bc : the_case.boundary_conditions)
-    {
-      const unsigned s = mesh.surface_id(bc.surface, bc.context) - 1;
-      if (!(surface_area[s] > 0))
-        throw InputError(bc.context + ".surface: surface '" + bc.surface + "' of mesh " +
-                         mesh.source + " has no faces on the outer boundary");
-    }
+  for (const auto &stage : stages)
+    for (const auto &bc : stage.boundary_conditions)
+      {
+        const unsigned s = mesh.surface_id(bc.surface, bc.context) - 1;
+        if (!(surface_area[s] > 0))
+          throw InputError(bc.context + ".surface: surface '" + bc.surface + "' of mesh " +
+                           mesh.source + " has no faces on the outer boundary");
+      }
+  // Quadrature-point state of the history laws, zero (virgin) at the start.
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned() && laws[cell->material_id()]->n_state() > 0)
+      history.add_cell(cell->active_cell_index(), quadrature.size(),
+                       laws[cell->material_id()]->n_state());
 }
 
 void ElasticityAnalysis::Impl::make_constraints()
@@ -378,7 +490,8 @@ void ElasticityAnalysis::Impl::make_constraints()
       ligament_ids.push_back(id);
     }
   ligaments = std::make_unique<assembly::LigamentSet>(the_case.ligaments, ligament_ids,
-                                                      dof_handler, mapping, face_quadrature, comm);
+                                                      dof_handler, mapping, face_quadrature,
+                                                      nonlinear, comm);
   constrained_rows.add_indices(ligaments->coupling_rows());
   make_dirichlet_constraints(dof_handler, constrained_rows, false, constraints);
 }
@@ -472,7 +585,11 @@ void ElasticityAnalysis::Impl::assemble()
 {
   const IndexSet &rows = constrained_rows;
   DynamicSparsityPattern dsp(rows);
-  DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
+  // With several stages the supports change: keep the couplings of every DoF.
+  if (stages.size() > 1)
+    DoFTools::make_sparsity_pattern(dof_handler, dsp);
+  else
+    DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
   for (const auto &pair : contact_pairs)
     pair->add_couplings(dsp);
   ligaments->add_couplings(dsp);
@@ -573,6 +690,87 @@ void ElasticityAnalysis::Impl::assemble()
   external_force.compress(VectorOperation::add);
   if (the_case.solver.type == "cg-gamg" || the_case.solver.type == "cg-hypre")
     solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
+}
+
+void ElasticityAnalysis::Impl::assemble_external_force()
+{
+  // The same tractions as assemble(): force conditions spread uniformly over their
+  // surface's reference area, pressures along the reference inward normal (dead loads).
+  external_force.reinit(owned, comm);
+  FEFaceValues<3>                      face_values(mapping, fe, face_quadrature,
+                              update_values | update_JxW_values | update_normal_vectors);
+  const unsigned                       n = fe.n_dofs_per_cell();
+  Vector<double>                       cell_rhs(n);
+  std::vector<types::global_dof_index> dofs(n);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        cell_rhs       = 0;
+        bool    loaded = false;
+        for (const auto face : cell->face_indices())
+          if (cell->face(face)->at_boundary() && cell->face(face)->boundary_id() != 0)
+            for (const auto &bc : the_case.boundary_conditions)
+              {
+                const unsigned id = cell->face(face)->boundary_id();
+                if ((bc.type != io::BoundaryType::force && bc.type != io::BoundaryType::pressure) ||
+                    mesh.surface_id(bc.surface, bc.context) != id)
+                  continue;
+                face_values.reinit(cell, face);
+                loaded = true;
+                for (const unsigned q : face_values.quadrature_point_indices())
+                  {
+                    Tensor<1, 3> t;
+                    if (bc.type == io::BoundaryType::force)
+                      for (unsigned d = 0; d < 3; ++d)
+                        t[d] = bc.value[d] / surface_area[id - 1];
+                    else
+                      t = -bc.pressure * face_values.normal_vector(q);
+                    for (unsigned i = 0; i < n; ++i)
+                      cell_rhs(i) += t[fe.system_to_component_index(i).first] *
+                                     face_values.shape_value(i, q) * face_values.JxW(q);
+                  }
+              }
+        if (loaded)
+          {
+            cell->get_dof_indices(dofs);
+            external_force.add(dofs, cell_rhs);
+          }
+      }
+  external_force.compress(VectorOperation::add);
+}
+
+void ElasticityAnalysis::Impl::cell_internal_force(const DoFHandler<3>::active_cell_iterator &cell,
+                                                   const FEValues<3>              &values,
+                                                   const Vector<double>           &cell_u,
+                                                   Vector<double>                 &cell_f,
+                                                   assembly::FiniteStrainScratch  &scratch,
+                                                   std::vector<materials::Stress> *stress)
+{
+  const auto &law = *laws[cell->material_id()];
+  if (law.n_state() > 0)
+    {
+      assembly::cell_history(values, law, cell_u, history.committed_of(cell->active_cell_index()),
+                             nullptr, nullptr, cell_f, stress);
+      return;
+    }
+  assembly::cell_finite_strain_internal_force(values, law, cell_u, cell_f, scratch);
+}
+
+std::vector<std::vector<double>> ElasticityAnalysis::Impl::cell_mean_states() const
+{
+  std::vector<std::vector<double>> mean(tria.n_active_cells());
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned() && laws[cell->material_id()]->n_state() > 0)
+      {
+        const unsigned m     = laws[cell->material_id()]->n_state();
+        const double  *state = history.committed_of(cell->active_cell_index());
+        auto          &v     = mean[cell->active_cell_index()];
+        v.assign(m, 0.0);
+        for (unsigned q = 0; q < quadrature.size(); ++q)
+          for (unsigned k = 0; k < m; ++k)
+            v[k] += state[q * m + k] / quadrature.size();
+      }
+  return mean;
 }
 
 void ElasticityAnalysis::Impl::setup_coarse_space(solver::LinearSolver &linear_solver)
@@ -703,6 +901,54 @@ std::vector<unsigned char> ElasticityAnalysis::Impl::owned_components() const
   return component;
 }
 
+std::vector<Tensor<1, 3>> ElasticityAnalysis::Impl::owned_positions() const
+{
+  std::vector<Tensor<1, 3>> x(owned.n_elements());
+  FEValues<3> values(mapping, fe, Quadrature<3>(fe.get_unit_support_points()),
+                     update_quadrature_points);
+  const unsigned                       n = fe.n_dofs_per_cell();
+  std::vector<types::global_dof_index> dofs(n);
+  for (const auto &cell : dof_handler.active_cell_iterators())
+    if (cell->is_locally_owned())
+      {
+        values.reinit(cell);
+        cell->get_dof_indices(dofs);
+        // The DoFs of one node: the same index within the base element.
+        std::map<unsigned, std::array<types::global_dof_index, 3>> node;
+        for (unsigned i = 0; i < n; ++i)
+          node[fe.system_to_component_index(i).second][fe.system_to_component_index(i).first] = dofs[i];
+        for (unsigned i = 0; i < n; ++i)
+          if (owned.is_element(dofs[i]))
+            {
+              Tensor<1, 3> p = values.quadrature_point(i);
+              if (nonlinear)
+                for (unsigned c = 0; c < 3; ++c)
+                  p[c] += ghosted_solution(node[fe.system_to_component_index(i).second][c]);
+              x[owned.index_within_set(dofs[i])] = p;
+            }
+      }
+  return x;
+}
+
+std::array<double, 3>
+ElasticityAnalysis::Impl::nodal_moment(const PETScWrappers::MPI::Vector         &f,
+                                       const std::set<types::global_dof_index> &dofs,
+                                       const std::vector<Tensor<1, 3>>          &x) const
+{
+  const auto   component = owned_components();
+  Tensor<1, 3> m;
+  for (const auto d : dofs)
+    if (owned.is_element(d))
+      {
+        const auto   k = owned.index_within_set(d);
+        Tensor<1, 3> force;
+        force[component[k]] = f(d);
+        m += cross_product_3d(x[k], force);
+      }
+  m = Utilities::MPI::sum(m, comm);
+  return {{m[0], m[1], m[2]}};
+}
+
 void ElasticityAnalysis::Impl::compute_sections(Result &result)
 {
   const auto &sections = the_case.sections;
@@ -751,8 +997,7 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result)
                   {
                     values.reinit(cell);
                     cell->get_dof_values(ghosted_solution, cell_u);
-                    assembly::cell_finite_strain_internal_force(values, *laws[cell->material_id()],
-                                                                cell_u, cell_f, scratch);
+                    cell_internal_force(cell, values, cell_u, cell_f, scratch, nullptr);
                     computed = true;
                   }
                 side_force[s].add(dofs, cell_f);
@@ -774,6 +1019,7 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result)
           }
       }
   const auto component = owned_components();
+  const auto positions = owned_positions();
   for (std::size_t s = 0; s < sections.size(); ++s)
     {
       side_force[s].compress(VectorOperation::add);
@@ -786,6 +1032,7 @@ void ElasticityAnalysis::Impl::compute_sections(Result &result)
         f[component[owned.index_within_set(d)]] += side_force[s](d);
       for (unsigned c = 0; c < 3; ++c)
         section.force[c] = Utilities::MPI::sum(f[c], comm);
+      section.moment = nodal_moment(side_force[s], section_dofs[s], positions);
       std::vector<double> values_vm;
       const auto &stress_regions =
         sections[s].stress_regions.empty() ? sections[s].regions : sections[s].stress_regions;
@@ -823,22 +1070,35 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   std::vector<Tensor<2, 3>>            gradients(quadrature.size());
   assembly::FiniteStrainScratch        scratch;
   std::vector<double>                  cell_vm(mesh.tetrahedra.size(), 0.0);
+  std::vector<materials::Stress>       history_stress;
+  std::vector<double>                  max_eps_p(mesh.n_regions(), 0.0), yielded(mesh.n_regions(), 0.0);
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
       {
         values.reinit(cell);
         cell->get_dof_values(ghosted_solution, cell_u);
         const auto &law = *laws[cell->material_id()];
-        assembly::cell_finite_strain_internal_force(values, law, cell_u, cell_f, scratch);
+        cell_internal_force(cell, values, cell_u, cell_f, scratch, &history_stress);
         cell->get_dof_indices(dofs);
         internal_force.add(dofs, cell_f);
         values[displacement].get_function_gradients(ghosted_solution, gradients);
         const unsigned r = cell->material_id();
+        const double  *state =
+          law.n_state() > 0 ? history.committed_of(cell->active_cell_index()) : nullptr;
         for (const unsigned q : values.quadrature_point_indices())
           {
-            // Cauchy stress; for a small-strain law, the stress of the linearised strain.
+            // Cauchy stress; for a small-strain law, the stress of the linearised strain;
+            // for a law with history, the stress its committed state gives.
             const auto sigma =
-              assembly::cauchy_stress(law, unit_symmetric_tensor<3>() + gradients[q]);
+              state ? history_stress[q] :
+                      assembly::cauchy_stress(law, unit_symmetric_tensor<3>() + gradients[q]);
+            if (state)
+              {
+                const double alpha = law.equivalent_plastic_strain(state + q * law.n_state());
+                max_eps_p[r]       = std::max(max_eps_p[r], alpha);
+                if (alpha > 0)
+                  yielded[r] += values.JxW(q);
+              }
             vm[r].push_back(assembly::von_mises(sigma));
             cell_vm[cell->id().get_coarse_cell_id()] += vm[r].back() / quadrature.size();
             volume[r] += values.JxW(q);
@@ -865,6 +1125,8 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
       region.name   = mesh.region_names[r];
       region.volume = Utilities::MPI::sum(volume[r], comm);
       region.max_principal = Utilities::MPI::max(max_principal[r], comm);
+      region.max_equivalent_plastic_strain = Utilities::MPI::max(max_eps_p[r], comm);
+      region.yielded_volume                = Utilities::MPI::sum(yielded[r], comm);
       for (const auto &part : Utilities::MPI::all_gather(comm, vm[r]))
         region.von_mises.insert(region.von_mises.end(), part.begin(), part.end());
       std::vector<double> sorted = region.von_mises;
@@ -942,6 +1204,58 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
         surface.reaction_force[c] = Utilities::MPI::sum(r[c], comm);
       result.surfaces.push_back(surface);
     }
+  // Applied loads per surface and their moment: int (X + u_h) x t dA (dead loads), the
+  // moment of their nodal forces at the nodes' positions.
+  {
+    FEFaceValues<3> face_values(mapping, fe, face_quadrature,
+                                update_values | update_JxW_values | update_normal_vectors |
+                                  update_quadrature_points);
+    std::vector<Tensor<1, 3>> u_q(face_quadrature.size());
+    std::vector<Tensor<1, 3>> load_f(mesh.n_surfaces()), load_m(mesh.n_surfaces());
+    for (const auto &cell : dof_handler.active_cell_iterators())
+      if (cell->is_locally_owned())
+        for (const auto face : cell->face_indices())
+          if (cell->face(face)->at_boundary() && cell->face(face)->boundary_id() != 0)
+            {
+              const unsigned id = cell->face(face)->boundary_id();
+              bool           reinit = false;
+              for (const auto &bc : the_case.boundary_conditions)
+                if ((bc.type == io::BoundaryType::force || bc.type == io::BoundaryType::pressure) &&
+                    mesh.surface_id(bc.surface, bc.context) == id)
+                  {
+                    if (!reinit)
+                      {
+                        face_values.reinit(cell, face);
+                        face_values[displacement].get_function_values(ghosted_solution, u_q);
+                        reinit = true;
+                      }
+                    for (const unsigned q : face_values.quadrature_point_indices())
+                      {
+                        Tensor<1, 3> t;
+                        if (bc.type == io::BoundaryType::force)
+                          for (unsigned d = 0; d < 3; ++d)
+                            t[d] = bc.value[d] / surface_area[id - 1];
+                        else
+                          t = -bc.pressure * face_values.normal_vector(q);
+                        Tensor<1, 3> x = face_values.quadrature_point(q);
+                        if (nonlinear)
+                          x += u_q[q];
+                        load_f[id - 1] += t * face_values.JxW(q);
+                        load_m[id - 1] += cross_product_3d(x, t) * face_values.JxW(q);
+                      }
+                  }
+            }
+    for (unsigned s = 0; s < mesh.n_surfaces(); ++s)
+      {
+        const auto f = Utilities::MPI::sum(load_f[s], comm);
+        const auto m = Utilities::MPI::sum(load_m[s], comm);
+        for (unsigned c = 0; c < 3; ++c)
+          {
+            result.surfaces[s].load_force[c]  = f[c];
+            result.surfaces[s].load_moment[c] = m[c];
+          }
+      }
+  }
 
   // Displacement at the mesh nodes, in the mesh's own numbering.
   std::vector<double> u(3 * mesh.vertices.size(), 0.0), count(mesh.vertices.size(), 0.0);
@@ -969,30 +1283,42 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   compute_sections(result);
 }
 
-std::string ElasticityAnalysis::Impl::summary(const Result &result) const
+nlohmann::ordered_json
+ElasticityAnalysis::Impl::results_json(const std::vector<RegionResult>            &regions,
+                                       const std::vector<SurfaceResult>           &surfaces,
+                                       const std::vector<GroupResult>             &groups,
+                                       const std::vector<ContactResult>           &contact,
+                                       const std::vector<assembly::LigamentState> &ligaments,
+                                       const std::vector<SectionResult>           &sections) const
 {
   nlohmann::ordered_json j;
-  j["units"] = {{"length", "mm"}, {"force", "N"}, {"stress", "MPa"}, {"time", "s"}};
-  j["case"]  = the_case.source;
-  j["mesh"]  = mesh.source;
-  j["analysis"] = !contact_pairs.empty() ?
-                   "contact (augmented Lagrangian), Newton with line search" :
-                 nonlinear ? "finite strain (total Lagrangian), Newton with line search" :
-                              "linear, small strain";
-  for (const auto &r : result.regions)
-    j["regions"][r.name] = {{"volume", r.volume},
-                            {"max_von_mises", r.max_von_mises},
-                            {"p99_von_mises", r.p99_von_mises},
-                            {"max_principal_stress", r.max_principal},
-                            {"n_quadrature_points", r.von_mises.size()}};
-  for (const auto &s : result.surfaces)
-    j["surfaces"][s.name] = {{"area", s.area}, {"reaction_force", s.reaction_force}};
-  for (const auto &g : result.groups)
+  for (const auto &r : regions)
+    {
+      j["regions"][r.name] = {{"volume", r.volume},
+                              {"max_von_mises", r.max_von_mises},
+                              {"p99_von_mises", r.p99_von_mises},
+                              {"max_principal_stress", r.max_principal}};
+      if (!r.von_mises.empty())
+        j["regions"][r.name]["n_quadrature_points"] = r.von_mises.size();
+      if (laws[mesh.region_id(r.name, "summary")]->n_state() > 0)
+        {
+          j["regions"][r.name]["max_equivalent_plastic_strain"] = r.max_equivalent_plastic_strain;
+          j["regions"][r.name]["yielded_volume"]                = r.yielded_volume;
+        }
+    }
+  for (const auto &s : surfaces)
+    {
+      j["surfaces"][s.name] = {{"area", s.area}, {"reaction_force", s.reaction_force}};
+      if (s.load_force != std::array<double, 3>{{0, 0, 0}})
+        j["surfaces"][s.name]["load"] = {{"force", s.load_force}, {"moment", s.load_moment}};
+    }
+  for (const auto &g : groups)
     j["groups"][g.name] = {{"volume", g.volume},
                            {"max_von_mises", g.max_von_mises},
                            {"p99_von_mises", g.p99_von_mises}};
-  for (const auto &c : result.contact)
+  for (const auto &c : contact)
     j["contact"][c.name] = {{"normal_force", c.normal_force},
+                            {"moment", c.moment},
                             {"area", c.area},
                             {"max_pressure", c.max_pressure},
                             {"max_point_pressure", c.max_point_pressure},
@@ -1002,17 +1328,50 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                             {"friction_force", c.friction_force},
                             {"stick", {{"points", c.stick_points}, {"area", c.stick_area}}},
                             {"slip", {{"points", c.slip_points}, {"area", c.slip_area}}}};
-  for (const auto &l : result.ligaments)
+  for (const auto &l : ligaments)
     j["ligaments"][l.name] = {{"force", l.force},
+                              {"tension", l.tension},
+                              {"transverse_force", l.transverse_force},
+                              {"moment", l.moment},
+                              {"points", l.points},
                               {"elongation", l.elongation},
                               {"slack", l.slack},
                               {"attachment_area", l.area}};
-  for (const auto &s : result.sections)
+  for (const auto &s : sections)
     j["sections"][s.name] = {{"surface", s.surface},
                              {"area", s.area},
                              {"force", s.force},
+                             {"moment", s.moment},
                              {"max_von_mises", s.max_von_mises},
                              {"p99_von_mises", s.p99_von_mises}};
+  return j;
+}
+
+std::string ElasticityAnalysis::Impl::summary(const Result &result) const
+{
+  nlohmann::ordered_json j;
+  j["units"] = {{"length", "mm"}, {"force", "N"}, {"stress", "MPa"}, {"time", "s"}};
+  j["case"]  = the_case.source;
+  j["mesh"]  = mesh.source;
+  j["analysis"] = !contact_pairs.empty() ?
+                   "contact (augmented Lagrangian), Newton with line search" :
+                 has_history ? "plasticity (small strain), Newton with line search" :
+                 nonlinear ? "finite strain (total Lagrangian), Newton with line search" :
+                              "linear, small strain";
+  if (!failure_note.empty())
+    j["failed"] = failure_note;
+  const auto blocks = results_json(result.regions, result.surfaces, result.groups,
+                                   result.contact, result.ligaments, result.sections);
+  for (const auto &item : blocks.items())
+    j[item.key()] = item.value();
+  for (const auto &stage : result.stages)
+    {
+      auto block = results_json(stage.regions, stage.surfaces, {}, stage.contact,
+                                stage.ligaments, stage.sections);
+      block["first_step"]          = stage.first_step;
+      block["steps"]               = stage.n_steps;
+      j["stages"][stage.name]      = block;
+    }
   j["solver"] = {{"dofs", result.n_dofs},
                  {"ranks", result.n_ranks},
                  {"degree", the_case.degree},
@@ -1031,6 +1390,7 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
   j["warnings"] = result.warnings;
   if (nonlinear)
     j["solver"]["newton"] = {{"load_factors", result.load_factors},
+                             {"step_stages", result.step_stages},
                              {"iterations_per_step", result.newton_iterations},
                              {"residuals_per_step", result.newton_residuals},
                              {"cutbacks", result.cutbacks}};
@@ -1065,7 +1425,13 @@ void ElasticityAnalysis::Impl::write_step(const unsigned step, const double fact
         region(cell->active_cell_index()) = cell->material_id();
         rank(cell->active_cell_index())   = tria.locally_owned_subdomain();
       }
-  StressPostprocessor stress(law_pointers, 1.0);
+  const auto          states = cell_mean_states();
+  StressPostprocessor stress(law_pointers, 1.0, &states);
+  Vector<float>       eps_p(tria.n_active_cells());
+  for (const auto &cell : tria.active_cell_iterators())
+    if (cell->is_locally_owned() && !states[cell->active_cell_index()].empty())
+      eps_p(cell->active_cell_index()) =
+        laws[cell->material_id()]->equivalent_plastic_strain(states[cell->active_cell_index()].data());
   DataOut<3>          data_out;
   // Degree 2 is written as linear cells on patches subdivided once
   // (write_higher_order_cells makes deal.II 9.4.1 write invalid simplex VTU).
@@ -1077,23 +1443,18 @@ void ElasticityAnalysis::Impl::write_step(const unsigned step, const double fact
   data_out.add_data_vector(u, stress);
   data_out.add_data_vector(region, "region_id");
   data_out.add_data_vector(rank, "rank");
+  if (has_history) // the cell mean of the quadrature points' values
+    data_out.add_data_vector(eps_p, "equivalent_plastic_strain");
   data_out.build_patches(mapping, the_case.degree);
   const std::string pvtu =
     data_out.write_vtu_with_pvtu_record(dir + "/", "solution", step, comm, 3, 0);
   pvd_records.emplace_back(factor, pvtu);
+  pvd_stage_names.push_back(stages[std::min<std::size_t>(stage_index, stages.size() - 1)].name);
   result.written_files.push_back(dir + "/" + pvtu);
 
+  // Rewritten after every step, so it always lists the steps written so far.
   if (Utilities::MPI::this_mpi_process(comm) == 0)
-    {
-      // Write to a temporary name and rename, so a reader never sees a half file;
-      // rewritten after every step, so it always lists the steps written so far.
-      const std::string path = dir + "/solution.pvd";
-      {
-        std::ofstream pvd(path + ".tmp");
-        DataOutBase::write_pvd_record(pvd, pvd_records);
-      }
-      std::filesystem::rename(path + ".tmp", path);
-    }
+    write_pvd(dir + "/solution.pvd", pvd_records, pvd_stage_names, stages.size() > 1);
   if (std::find(result.written_files.begin(), result.written_files.end(),
                 dir + "/solution.pvd") == result.written_files.end())
     result.written_files.push_back(dir + "/solution.pvd");
@@ -1137,12 +1498,7 @@ void ElasticityAnalysis::Impl::write_contact_step(const unsigned step, const dou
   result.written_files.push_back(dir + "/" + pvtu);
   if (Utilities::MPI::this_mpi_process(comm) == 0)
     {
-      const std::string path = dir + "/contact.pvd";
-      {
-        std::ofstream pvd(path + ".tmp");
-        DataOutBase::write_pvd_record(pvd, contact_pvd_records);
-      }
-      std::filesystem::rename(path + ".tmp", path);
+      write_pvd(dir + "/contact.pvd", contact_pvd_records, pvd_stage_names, stages.size() > 1);
     }
   if (std::find(result.written_files.begin(), result.written_files.end(),
                 dir + "/contact.pvd") == result.written_files.end())
@@ -1188,7 +1544,12 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
         const auto &law = *laws[cell->material_id()];
         try
           {
-            if (with_matrix)
+            if (law.n_state() > 0) // return map from the committed state; trial state out
+              assembly::cell_history(values, law, cell_u,
+                                     history.committed_of(cell->active_cell_index()),
+                                     history.trial_of(cell->active_cell_index()),
+                                     with_matrix ? &cell_matrix : nullptr, cell_f);
+            else if (with_matrix)
               assembly::cell_finite_strain(values, law, cell_u, cell_matrix, cell_f, scratch);
             else
               assembly::cell_finite_strain_internal_force(values, law, cell_u, cell_f, scratch);
@@ -1226,7 +1587,15 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
     if (!f.empty())
       throw SolveError(f);
   rhs.add(load_factor, external_force_free);
-  return rhs.l2_norm();
+  if (carry_loads) // the previous stage's loads, ramped off over this one
+    rhs.add(1.0 - load_factor, carried_force);
+  const double norm = rhs.l2_norm();
+  // A singular or failed linear solve can leave NaN or inf in the iterate: never let it
+  // pass for convergence (NaN > tol is false).
+  if (!std::isfinite(norm))
+    throw SolveError("the residual is not finite (NaN or inf): the linear solve failed or the "
+                     "tangent is singular");
+  return norm;
 }
 
 void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver &linear_solver)
@@ -1240,25 +1609,63 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
   constexpr unsigned max_augmentations = 5; // contact: Uzawa updates per load step
   const double       newton_rtol = the_case.solver.newton_rtol;
 
+  for (const auto &pair : contact_pairs)
+    pair->save_state();
+  solution.reinit(owned, comm);
+  ghosted_solution.reinit(owned, relevant, comm);
+  PETScWrappers::MPI::Vector converged(owned, comm), base(owned, comm), du(owned, comm);
+  PETScWrappers::MPI::Vector stage_start(owned, comm), previous_free(owned, comm);
+  const bool                 fields = prepare_output();
+  std::vector<types::global_dof_index> prescribed, previously_prescribed;
+
+  for (stage_index = 0; stage_index < stages.size(); ++stage_index)
+  {
+  const io::Stage &stage = stages[stage_index];
+  // The supports of the previous stage carried reactions R = f_int - f_ext (the residual
+  // with no constraints, negated); those this stage releases are ramped to zero.
+  PETScWrappers::MPI::Vector released(owned, comm);
+  if (stage_index > 0)
+    {
+      AffineConstraints<double> none;
+      none.close();
+      std::swap(newton_constraints, none);
+      ghosted_solution = converged;
+      carry_loads = false;
+      assemble_newton(1.0, false);
+      std::swap(newton_constraints, none);
+      for (const auto i : previously_prescribed)
+        released(i) = -rhs(i);
+      released.compress(VectorOperation::insert);
+      the_case.boundary_conditions = stage.boundary_conditions;
+      the_case.n_steps             = stage.n_steps;
+      make_dirichlet_constraints(dof_handler, constrained_rows, false, constraints);
+      assemble_external_force();
+      setup_coarse_space(linear_solver);
+    }
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
   external_force_free.reinit(owned, comm);
   external_force_free = external_force;
-  std::vector<types::global_dof_index> prescribed;
+  carried_force.reinit(owned, comm);
+  carried_force = previous_free;
+  carried_force += released;
+  prescribed.clear();
   for (const auto i : owned)
     if (constraints.is_constrained(i))
       {
         prescribed.push_back(i);
         external_force_free(i) = 0;
+        carried_force(i)       = 0;
       }
   external_force_free.compress(VectorOperation::insert);
-  const double load_scale = external_force_free.l2_norm();
-  for (const auto &pair : contact_pairs)
-    pair->save_state();
-
-  solution.reinit(owned, comm);
-  ghosted_solution.reinit(owned, relevant, comm);
-  PETScWrappers::MPI::Vector converged(owned, comm), base(owned, comm), du(owned, comm);
-  const bool                 fields = prepare_output();
+  carried_force.compress(VectorOperation::insert);
+  carry_loads = true;
+  const double load_scale = std::max(external_force_free.l2_norm(), carried_force.l2_norm());
+  stage_start             = converged;
+  const unsigned first_step = result.load_factors.size() + 1;
+  const std::string where =
+    stages.size() > 1 ? " in stage '" + stage.name + "' (" + std::to_string(stage_index + 1) +
+                          " of " + std::to_string(stages.size()) + ")" :
+                        std::string();
 
   double             lambda = 0, dlambda = 1.0 / the_case.n_steps;
   unsigned           cutbacks_in_a_row = 0;
@@ -1267,8 +1674,9 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
     {
       const double target = std::min(1.0, lambda + dlambda);
       solution            = converged;
+      // Prescribed values ramp from where the previous stage left them.
       for (const auto i : prescribed)
-        solution(i) = target * constraints.get_inhomogeneity(i);
+        solution(i) = stage_start(i) + target * (constraints.get_inhomogeneity(i) - stage_start(i));
       solution.compress(VectorOperation::insert);
       std::vector<double> history;
       unsigned            iterations = 0;
@@ -1444,6 +1852,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
           ++result.cutbacks;
           for (const auto &pair : contact_pairs)
             pair->restore_state();
+          this->history.revert();
           // Give up after max_cutbacks halvings in a row, or when the step has shrunk
           // below 1e-4 of the first one: near a limit point (e.g. elements flattening) each
           // smaller step converges and the load creeps toward it without end.
@@ -1458,12 +1867,14 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                 msg << "the load step shrank below 1e-4 of the first one";
               else
                 msg << "the load step was halved " << max_cutbacks << " times in a row";
-              msg << " at load factor " << lambda << " (" << result.load_factors.size()
-                  << " converged steps";
+              msg << " at load factor " << lambda << where << ", step "
+                  << result.load_factors.size() - first_step + 2 << " of the stage ("
+                  << result.load_factors.size() << " converged steps";
               if (fields)
                 msg << ", written to " << the_case.output_directory;
               msg << "). Tried:" << tried.str()
                   << "\nTry more \"steps\", a smaller load, or check for inverted elements.";
+              failure_note = msg.str();
               throw SolveError(msg.str());
             }
           dlambda *= 0.5;
@@ -1473,17 +1884,42 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       tried.str("");
       for (const auto &pair : contact_pairs)
         pair->save_state();
+      this->history.commit();
       converged = solution;
       lambda    = target;
       cutbacks_in_a_row = 0;
       result.load_factors.push_back(lambda);
+      result.step_stages.push_back(stage_index);
       result.newton_iterations.push_back(iterations);
       result.newton_residuals.push_back(history);
       if (fields)
-        write_step(result.load_factors.size(), lambda, ghosted_solution, result);
+        write_step(result.load_factors.size(), stage_index + lambda, ghosted_solution, result);
       if (iterations <= 4)
         dlambda *= 1.5;
     }
+  // The stage's end: its results (the last stage's are the final ones, in run()).
+  StageResult end;
+  end.name       = stage.name;
+  end.first_step = first_step;
+  end.n_steps    = result.load_factors.size() - first_step + 1;
+  ghosted_solution = converged;
+  if (stage_index + 1 < stages.size())
+    {
+      Result snapshot;
+      postprocess(snapshot);
+      for (auto &r : snapshot.regions)
+        r.von_mises.clear();
+      end.regions             = std::move(snapshot.regions);
+      end.surfaces            = std::move(snapshot.surfaces);
+      end.sections            = std::move(snapshot.sections);
+      end.contact             = std::move(snapshot.contact);
+      end.ligaments           = std::move(snapshot.ligaments);
+      end.vertex_displacement = std::move(snapshot.vertex_displacement);
+    }
+  result.stages.push_back(std::move(end));
+  previous_free         = external_force_free;
+  previously_prescribed = prescribed;
+  }
   solution         = converged;
   ghosted_solution = solution;
 }
@@ -1520,7 +1956,23 @@ Result ElasticityAnalysis::Impl::run()
   else
     {
       result.timings["preconditioner"] = watch.lap();
-      solve_newton(result, linear_solver); // writes the fields of every converged step
+      try
+        {
+          solve_newton(result, linear_solver); // writes the fields of every converged step
+        }
+      catch (const SolveError &)
+        {
+          // Keep what converged: the results of the last converged step and of every
+          // completed stage, marked "failed" with the message, in summary.failed.json
+          // (an earlier run's summary.json stays as it was), then fail.
+          if (!failure_note.empty())
+            {
+              postprocess(result);
+              result.summary_json = summary(result);
+              write_summary(result, "summary.failed.json");
+            }
+          throw;
+        }
       result.timings["newton"] = watch.lap();
       for (const auto &[part, seconds] : newton_time)
         result.timings[part] = seconds;
@@ -1528,24 +1980,49 @@ Result ElasticityAnalysis::Impl::run()
   solved = true;
 
   postprocess(result);
+  // The last stage ends with the final results.
+  if (result.stages.empty())
+    {
+      StageResult only;
+      only.name    = stages.back().name;
+      only.n_steps = nonlinear ? result.load_factors.size() : the_case.n_steps;
+      result.stages.push_back(only);
+    }
+  {
+    auto &last               = result.stages.back();
+    last.regions             = result.regions;
+    for (auto &r : last.regions)
+      r.von_mises.clear();
+    last.surfaces            = result.surfaces;
+    last.sections            = result.sections;
+    last.contact             = result.contact;
+    last.ligaments           = result.ligaments;
+    last.vertex_displacement = result.vertex_displacement;
+  }
   result.timings["postprocess"] = watch.lap();
   if (!nonlinear)
     write_output(result);
   result.timings["output"] = watch.lap();
 
   result.summary_json = summary(result);
-  if (!the_case.output_directory.empty() && Utilities::MPI::this_mpi_process(comm) == 0)
+  write_summary(result);
+  return result;
+}
+
+void ElasticityAnalysis::Impl::write_summary(Result &result, const std::string &name)
+{
+  if (the_case.output_directory.empty())
+    return;
+  if (Utilities::MPI::this_mpi_process(comm) == 0)
     {
-      const std::string path = the_case.output_directory + "/summary.json";
+      const std::string path = the_case.output_directory + "/" + name;
       {
         std::ofstream out(path + ".tmp");
         out << result.summary_json << "\n";
       }
       std::filesystem::rename(path + ".tmp", path);
     }
-  if (!the_case.output_directory.empty())
-    result.written_files.push_back(the_case.output_directory + "/summary.json");
-  return result;
+  result.written_files.push_back(the_case.output_directory + "/" + name);
 }
 
 ElasticityAnalysis::ElasticityAnalysis(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm)

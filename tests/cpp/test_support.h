@@ -178,4 +178,61 @@ inline io::Case contact_patch_case(unsigned degree)
   c.contact          = {pair};
   return c;
 }
+
+/// Force and moment balance of a free body of the first ray distal to a joint: the
+/// applied loads on @p load_surfaces, the contact force the proximal side exerts across
+/// the joint (pair @p pair, its slave the distal side) or, for a bonded joint, the
+/// force of section @p section, and the loads of the proximal bone on the joint's
+/// tethers (ligaments named "<joint>_*", cut at their proximal ends, so that an
+/// unbalanced tether shows up). Moments about @p centre (mm).
+struct FreeBody
+{
+  std::array<double, 3> force{{0, 0, 0}};  ///< N, resultant (0 at equilibrium)
+  std::array<double, 3> moment{{0, 0, 0}}; ///< N mm, about centre (0 at equilibrium)
+  double ground_moment = 0;                ///< N mm, |moment of the loads about centre|
+};
+
+inline FreeBody free_body_balance(const model::Result &r, const std::vector<std::string> &load_surfaces,
+                                  const std::string &pair, const std::string &section,
+                                  const std::string &joint, const std::array<double, 3> &centre)
+{
+  FreeBody b;
+  std::array<double, 3> ground{{0, 0, 0}};
+  // Moment about the centre of (force f with moment m about the origin): m - c x f.
+  auto add = [&](std::array<double, 3> &m_sum, std::array<double, 3> *f_sum,
+                 const std::array<double, 3> &f, const std::array<double, 3> &m, double sign) {
+    const std::array<double, 3> cxf{{centre[1] * f[2] - centre[2] * f[1],
+                                     centre[2] * f[0] - centre[0] * f[2],
+                                     centre[0] * f[1] - centre[1] * f[0]}};
+    for (unsigned d = 0; d < 3; ++d)
+      {
+        m_sum[d] += sign * (m[d] - cxf[d]);
+        if (f_sum)
+          (*f_sum)[d] += sign * f[d];
+      }
+  };
+  for (const auto &name : load_surfaces)
+    {
+      const auto &s = r.surface(name);
+      add(b.moment, &b.force, s.load_force, s.load_moment, 1.0);
+      add(ground, nullptr, s.load_force, s.load_moment, 1.0);
+    }
+  if (!pair.empty())
+    {
+      const auto &c = r.contact_pair(pair);
+      std::array<double, 3> f;
+      for (unsigned d = 0; d < 3; ++d)
+        f[d] = c.normal_force[d] + c.friction_force[d];
+      add(b.moment, &b.force, f, c.moment, 1.0);
+    }
+  if (!section.empty())
+    add(b.moment, &b.force, r.section(section).force, r.section(section).moment, 1.0);
+  for (const auto &l : r.ligaments)
+    if (l.name.rfind(joint + "_", 0) == 0)
+      {
+        add(b.moment, &b.force, l.force, l.moment, -1.0);
+      }
+  b.ground_moment = std::hypot(ground[0], ground[1], ground[2]);
+  return b;
+}
 } // namespace firstray::testing

@@ -13,6 +13,11 @@ struct ContactStatistics
   /// N, tangential (Coulomb friction) force the master exerts on the slave; the total
   /// contact force is normal_force + friction_force. Zero for frictionless pairs.
   std::array<double, 3> friction_force{{0, 0, 0}};
+  /// N mm, moment about the origin of the total contact force on the slave (normal and
+  /// friction), at the slave points' current positions: with the forces, what a free
+  /// body containing the slave side needs for its moment balance. (Two-pass: the second
+  /// pass's share at the master points it acts on; the two coincide along the normal.)
+  std::array<double, 3> moment{{0, 0, 0}};
   double                area            = 0;    ///< mm^2 (reference) of the points in contact
   /// MPa, peak of the nodal pressure: at each slave-surface vertex the normal contact
   /// force over the tributary contact area, p_v = sum_q phi_v p_q dA_q / sum_q phi_v dA_q

@@ -124,17 +124,29 @@ struct ContactPair
   std::string context;             ///< "contact[i]" for messages
 };
 
-/// A ligament or joint-capsule tether: a spring between the mean displacements of two
-/// attachment patches. A patch is the part of a region's outer boundary around its
-/// point nearest to a given point: the faces whose centres lie within d0 + radius of
-/// the given point, d0 the distance of the nearest face (reference configuration), e.g.
-/// the cortex next to a joint's rim. The given point must lie within 3 radius of the
-/// region's outer boundary. A patch can also be a whole named surface. With the
-/// relative motion d = u_to - u_from and the unit vector e from the centroid of the
-/// "from" patch to that of the "to" patch, the force on the "from" end is
-///   f = k_a <d.e> e + k_t (d - (d.e) e),
-/// <d.e> = d.e, or max(0, d.e) when tension_only (a ligament goes slack when its ends
-/// approach). Small-displacement kinematics (e fixed).
+/// A ligament or joint-capsule tether between two attachment patches. A patch is the
+/// part of a region's outer boundary around its point nearest to a given point: the
+/// faces whose centres lie within d0 + radius of the given point, d0 the distance of the
+/// nearest face (reference configuration), e.g. the cortex next to a joint's rim. The
+/// given point must lie within 3 radius of the region's outer boundary. A patch can also
+/// be a whole named surface. Each end acts through its patch's mean displacement u_e
+/// (weights int phi_i dA / A: its force spreads as a uniform traction) and, for the
+/// transverse part, its least-squares rotation theta_e (assembly::LigamentSet).
+///
+/// Axial part, a line element between the patch centroids c_from, c_to: its force acts
+/// along the current line between the ends, x_e = c_e + u_e, so the two end forces are
+/// collinear and carry no couple. Tension N = k_a (l - L), l = |x_to - x_from|,
+/// L = |c_to - c_from|, with N = max(0, .) when tension_only (a slack fibre carries
+/// nothing). In an analysis with linearised kinematics (only small-strain laws, no
+/// contact) it is linearised: N = k_a (u_to - u_from).e, e the reference direction.
+///
+/// Transverse part (transverse_stiffness k_t > 0; default 0): a shear spring between the
+/// two bones at the midpoint m of the centroids, d = [u_to + theta_to x (m - c_to)] -
+/// [u_from + theta_from x (m - c_from)] across e, force k_t d. Each end carries the
+/// force and the moment (m - c_e) x f that moves it from m to the patch: the end loads
+/// balance in force and moment, so no couple is injected (the old spring between the
+/// mean displacements alone was not balanced). Small-rotation kinematics; it acts
+/// whether or not the axial fibre is slack (the capsule sheet's shear).
 struct Ligament
 {
   std::string                          name;
@@ -145,7 +157,7 @@ struct Ligament
   std::array<std::array<double, 3>, 2> points{};   ///< mm, patch centres (from, to)
   double                               radius    = 2.5; ///< mm, patch size (above)
   double                               stiffness = 0;   ///< k_a, N/mm, along e
-  double                               transverse_stiffness = -1; ///< k_t, N/mm; < 0: k_a
+  double                               transverse_stiffness = 0; ///< k_t, N/mm (above)
   bool                                 tension_only = false;
   std::string                          context;         ///< "ligaments[i]" for messages
 };
@@ -166,6 +178,21 @@ struct LoadCase
 {
   std::string type;               ///< "" (none) or "standing"
   double      body_weight = 700.0; ///< N
+};
+
+/// One load stage ("stages": [...]): the full list of supports and loads in force at its
+/// end, reached in `n_steps` equal steps (cut back and grown as Newton needs). Values ramp
+/// linearly from the previous stage's to these: a prescribed displacement from the
+/// displacement the previous stage left to its value; a force or pressure from its
+/// previous value (0 if new); a support of the previous stage missing here is released
+/// by ramping its reaction force to zero. Displacement, contact multipliers, friction
+/// slip and material history carry over from stage to stage.
+struct Stage
+{
+  std::string                    name;
+  unsigned                       n_steps = 1;
+  std::vector<BoundaryCondition> boundary_conditions;
+  std::string                    context; ///< "stages[i]" for messages
 };
 
 /// A parsed and structurally validated case. Names of regions and surfaces are
@@ -190,6 +217,12 @@ struct Case
   SolverSettings                  solver;
   std::vector<ContactPair>        contact;
   std::vector<Ligament>           ligaments;
+  /// Load stages; empty: one stage of boundary_conditions in n_steps steps (named
+  /// "load" in the summary). With stages, the top-level boundary_conditions and steps
+  /// must be absent.
+  std::vector<Stage>              stages;
+  /// The stages to run: `stages`, or the one stage the top-level keys describe.
+  std::vector<Stage> effective_stages() const;
 
   /// Parse a case from JSON text. @param base_directory resolves relative paths.
   /// @throws InputError naming the key at fault (malformed JSON, unknown key, bad value).

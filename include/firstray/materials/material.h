@@ -87,6 +87,23 @@ public:
   /// @throws SolveError if det F <= 0.
   virtual Tangent material_tangent(const dealii::Tensor<2, 3> &F) const;
 
+  /// Laws with history (internal variables at each quadrature point, e.g. plastic
+  /// strain): the number of doubles of state per point; 0 for an elastic law. A law with
+  /// history is small-strain (linearised kinematics); stress() and tangent() are then its
+  /// response from the virgin state (all state zero).
+  virtual unsigned n_state() const { return 0; }
+
+  /// Return map of a law with history: the stress and the algorithmic (consistent)
+  /// tangent at small strain @p strain, starting from the committed state @p committed
+  /// (n_state() values), with the state this strain leaves written to @p updated (which
+  /// the analysis commits when the load step converges). @p tangent may be null.
+  /// Default (no history): stress() and tangent().
+  virtual void update(const Strain &strain, const double *committed, double *updated,
+                      Stress &stress, Tangent *tangent) const;
+
+  /// Equivalent plastic strain (-) of a state; 0 for a law without plasticity.
+  virtual double equivalent_plastic_strain(const double *state) const;
+
 protected:
   /// J = det F. @throws SolveError naming law() if J <= 0 (an inverted or collapsed
   /// element), so that a Newton solver can cut back the load step.

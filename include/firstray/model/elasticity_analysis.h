@@ -28,6 +28,10 @@ struct RegionResult
   double              max_von_mises = 0;   ///< MPa, over quadrature points
   double              p99_von_mises = 0;   ///< MPa, 99th percentile (linear interpolation)
   double              max_principal = 0;   ///< MPa, largest first principal stress
+  /// Laws with history (materials::Material::n_state() > 0): the largest equivalent
+  /// plastic strain (-) and the volume (mm^3) of the quadrature points that have yielded.
+  double              max_equivalent_plastic_strain = 0;
+  double              yielded_volume = 0;
   std::vector<double> von_mises;           ///< MPa, at every quadrature point of the region
 };
 
@@ -37,6 +41,11 @@ struct SurfaceResult
   std::string           name;
   double                area = 0;            ///< mm^2
   std::array<double, 3> reaction_force{{0, 0, 0}}; ///< N, force the support exerts on the body
+  /// N, the applied loads (force and pressure conditions) on the surface, and their
+  /// moment about the origin (N mm) at the loaded points' positions: current with
+  /// finite kinematics (Result::finite_strain), reference otherwise.
+  std::array<double, 3> load_force{{0, 0, 0}};
+  std::array<double, 3> load_moment{{0, 0, 0}};
 };
 
 /// Stresses of a group of regions sharing a name prefix ("metatarsal1/cortical" and
@@ -57,6 +66,9 @@ struct SectionResult
   std::string           surface;
   double                area = 0;                 ///< mm^2
   std::array<double, 3> force{{0, 0, 0}};          ///< N, exerted on the section's regions
+  /// N mm, moment about the origin of that force's distribution, at the section nodes'
+  /// positions (current with finite kinematics, reference otherwise).
+  std::array<double, 3> moment{{0, 0, 0}};
   double                max_von_mises = 0;        ///< MPa
   double                p99_von_mises = 0;        ///< MPa
 };
@@ -68,9 +80,32 @@ struct ContactResult : contact::ContactStatistics
   std::string name;
 };
 
+/// The results at the end of one load stage (io::Stage).
+struct StageResult
+{
+  std::string                          name;
+  unsigned                             first_step = 1; ///< its first step's number (1-based)
+  unsigned                             n_steps    = 0; ///< converged steps in the stage
+  std::vector<RegionResult>            regions;   ///< without the von_mises arrays
+  std::vector<SurfaceResult>           surfaces;
+  std::vector<SectionResult>           sections;
+  std::vector<ContactResult>           contact;
+  std::vector<assembly::LigamentState> ligaments;
+  std::vector<std::array<double, 3>>   vertex_displacement; ///< mm, in the mesh's node order
+
+  /// The entries of that name. @throws InputError naming it if there is none.
+  const RegionResult  &region(const std::string &name) const;
+  const SurfaceResult &surface(const std::string &name) const;
+};
+
 /// Everything an analysis returns. Arrays are complete on every rank.
 struct Result
 {
+  /// The end of every stage that converged, in order (the last one equals the final
+  /// results above). One entry, "load", for a case without stages.
+  std::vector<StageResult>           stages;
+  /// Stage index (into stages) of every converged load step.
+  std::vector<unsigned>              step_stages;
   std::vector<RegionResult>          regions;
   std::vector<SurfaceResult>         surfaces;
   std::vector<GroupResult>           groups;
@@ -105,6 +140,7 @@ struct Result
   const SurfaceResult &surface(const std::string &name) const;
   const SectionResult &section(const std::string &name) const;
   const ContactResult &contact_pair(const std::string &name) const;
+  const StageResult   &stage(const std::string &name) const;
 };
 
 /// Elasticity on a tetrahedral mesh: FE_SimplexP (degree 1 or 2), assembled in parallel

@@ -239,8 +239,15 @@ protected:
 
 TEST(FiniteStrainKernelCoverage, EveryRegisteredLawHasAParameterSet)
 {
-  for (const auto &name : firstray::materials::MaterialRegistry::default_registry().laws())
-    EXPECT_EQ(law_parameters().count(name), 1u) << "law '" << name << "' is not tested";
+  // Laws with history (plasticity) are assembled by the history kernel instead
+  // (assembly/history_kernel.h; tested with the J2 bar in model/stages_test.cc).
+  const auto &registry = firstray::materials::MaterialRegistry::default_registry();
+  for (const auto &name : registry.laws())
+    {
+      if (name == "j2-plasticity")
+        continue;
+      EXPECT_EQ(law_parameters().count(name), 1u) << "law '" << name << "' is not tested";
+    }
 }
 
 TEST_P(FiniteStrainKernel, TangentIsCentralDifferenceOfInternalForce)

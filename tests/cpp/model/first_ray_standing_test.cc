@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 using namespace firstray;
 
@@ -66,6 +67,27 @@ TEST(FirstRayStanding, JointForcesSatisfyStatics)
       EXPECT_NEAR(s.force[1], 0.0, tol) << s.name;
       EXPECT_GT(s.area, 1.0) << s.name;
       EXPECT_GT(s.max_von_mises, 0.0) << s.name;
+    }
+  // Moments too: the free body distal to each joint balances its ground loads' moment
+  // with the section's (about the TMT centre, 1e-6 of the ground moment there).
+  const std::array<double, 3> tmt_centre{{6.85 - 56.4, 0, 0}}; // head radius - length
+  const std::vector<std::string> all{"sesamoid_medial/plantar", "sesamoid_lateral/plantar",
+                                     "metatarsal1/plantar_head", "hallux/plantar"};
+  const double ground_moment =
+    firstray::testing::free_body_balance(r, all, "", "tmt", "tmt", tmt_centre).ground_moment;
+  EXPECT_GT(ground_moment, 1000.0); // N mm: ~40 N at ~60 mm
+  const std::map<std::string, std::vector<std::string>> distal{
+    {"mtp", {"hallux/plantar"}}, {"ip", {"hallux/plantar"}},
+    {"sesamoid_medial", {"sesamoid_medial/plantar"}},
+    {"sesamoid_lateral", {"sesamoid_lateral/plantar"}}, {"tmt", all}};
+  for (const auto &[joint, surfaces] : distal)
+    {
+      const auto b = firstray::testing::free_body_balance(r, surfaces, "", joint, joint, tmt_centre);
+      for (unsigned d = 0; d < 3; ++d)
+        {
+          EXPECT_NEAR(b.force[d], 0.0, tol) << joint;
+          EXPECT_NEAR(b.moment[d], 0.0, 1e-6 * ground_moment) << joint << " moment " << d;
+        }
     }
   // The fixed cuneiform face carries the whole ground reaction.
   for (const auto &s : r.surfaces)
