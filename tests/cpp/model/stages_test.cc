@@ -204,3 +204,36 @@ TEST(Stages, CaseFileForm)
       EXPECT_NE(std::string(e.what()).find("stages"), std::string::npos) << e.what();
     }
 }
+
+// Material history and stages on 2 ranks: the J2 bar loaded and let go gives the 1-rank
+// answer (the quadrature-point state lives with each rank's cells).
+TEST(J2PlasticBarMpi, TwoRanksGiveTheOneRankAnswer)
+{
+  const auto mesh = box_mesh({2, 2, 4}, dealii::Point<3>(width, width, height));
+  io::Case   c;
+  c.degree = 2;
+  c.materials.push_back({"block", "j2-plasticity",
+                         {{"E", 200000.0}, {"nu", 0.3}, {"yield_stress", 250.0}, {"hardening_modulus", 2000.0}}});
+  c.output_directory   = "";
+  c.solver.type        = "mumps";
+  c.solver.newton_rtol = 1e-12;
+  // Pulled and twisted past yield (a non-uniform plastic zone), then let go.
+  auto loaded = rollers();
+  auto twist  = displacement("z1", {{"-0.004 * (y - 5)", "0.004 * (x - 5)", "0.05"}});
+  loaded[0]   = fixed("z0");
+  loaded.resize(1);
+  loaded.push_back(twist);
+  std::vector<io::BoundaryCondition> free_top{fixed("z0")};
+  c.stages = {stage("load", 3, loaded), stage("unload", 2, free_top)};
+  const auto serial   = model::ElasticityAnalysis(c, mesh, MPI_COMM_SELF).run();
+  const auto parallel = model::ElasticityAnalysis(c, mesh, MPI_COMM_WORLD).run();
+  EXPECT_LT(relative_displacement_difference(parallel, serial), 1e-8);
+  EXPECT_GT(serial.regions[0].max_equivalent_plastic_strain, 1e-4);
+  EXPECT_NEAR(parallel.regions[0].max_equivalent_plastic_strain,
+              serial.regions[0].max_equivalent_plastic_strain,
+              1e-8 * serial.regions[0].max_equivalent_plastic_strain);
+  EXPECT_NEAR(parallel.stage("load").surface("z0").reaction_force[2],
+              serial.stage("load").surface("z0").reaction_force[2],
+              1e-8 * std::abs(serial.stage("load").surface("z0").reaction_force[2]));
+  EXPECT_EQ(parallel.newton_iterations, serial.newton_iterations);
+}
