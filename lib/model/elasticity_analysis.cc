@@ -271,6 +271,11 @@ public:
                              std::vector<materials::Stress> *stress);
   /// f_ext (unconstrained) of the current boundary_conditions.
   void   assemble_external_force();
+  /// Dead-load traction (MPa) of a force or pressure condition on surface @p id at a
+  /// point of reference outward normal @p normal: the force over the surface's area, or
+  /// the pressure along the inward normal.
+  Tensor<1, 3> traction(const io::BoundaryCondition &bc, unsigned id,
+                        const Tensor<1, 3> &normal) const;
   /// The mean committed state of every history cell (StressPostprocessor).
   std::vector<std::vector<double>> cell_mean_states() const;
   /// The JSON of one set of results (regions, surfaces, groups, contact, ligaments,
@@ -692,6 +697,18 @@ void ElasticityAnalysis::Impl::assemble()
     solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
 }
 
+Tensor<1, 3> ElasticityAnalysis::Impl::traction(const io::BoundaryCondition &bc, const unsigned id,
+                                                const Tensor<1, 3> &normal) const
+{
+  Tensor<1, 3> t;
+  if (bc.type == io::BoundaryType::force)
+    for (unsigned d = 0; d < 3; ++d)
+      t[d] = bc.value[d] / surface_area[id - 1];
+  else
+    t = -bc.pressure * normal;
+  return t;
+}
+
 void ElasticityAnalysis::Impl::assemble_external_force()
 {
   // The same tractions as assemble(): force conditions spread uniformly over their
@@ -719,12 +736,7 @@ void ElasticityAnalysis::Impl::assemble_external_force()
                 loaded = true;
                 for (const unsigned q : face_values.quadrature_point_indices())
                   {
-                    Tensor<1, 3> t;
-                    if (bc.type == io::BoundaryType::force)
-                      for (unsigned d = 0; d < 3; ++d)
-                        t[d] = bc.value[d] / surface_area[id - 1];
-                    else
-                      t = -bc.pressure * face_values.normal_vector(q);
+                    const Tensor<1, 3> t = traction(bc, id, face_values.normal_vector(q));
                     for (unsigned i = 0; i < n; ++i)
                       cell_rhs(i) += t[fe.system_to_component_index(i).first] *
                                      face_values.shape_value(i, q) * face_values.JxW(q);
@@ -1231,13 +1243,8 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
                       }
                     for (const unsigned q : face_values.quadrature_point_indices())
                       {
-                        Tensor<1, 3> t;
-                        if (bc.type == io::BoundaryType::force)
-                          for (unsigned d = 0; d < 3; ++d)
-                            t[d] = bc.value[d] / surface_area[id - 1];
-                        else
-                          t = -bc.pressure * face_values.normal_vector(q);
-                        Tensor<1, 3> x = face_values.quadrature_point(q);
+                        const Tensor<1, 3> t = traction(bc, id, face_values.normal_vector(q));
+                        Tensor<1, 3>       x = face_values.quadrature_point(q);
                         if (nonlinear)
                           x += u_q[q];
                         load_f[id - 1] += t * face_values.JxW(q);
