@@ -36,11 +36,15 @@ case file): ParaView files solution.pvd (+ .pvtu/.vtu per step, with displacemen
 stress tensor, von Mises and region id) and summary.json (per region volume, max
 and 99th-percentile von Mises; per surface the reaction force; solver statistics).
 
+A nonlinear solve (finite strain, contact, stages, plasticity) prints one line per
+Newton iteration and per load step; --quiet (after the case file) prints only the
+results. Ctrl-C stops a solve within seconds and keeps the converged steps (exit 5).
+
 Exit codes: 0 success, 1 usage error, 2 bad input (case, mesh, names, values),
-3 solve failed.
+3 solve failed, 5 interrupted.
 )";
 
-const char *solve_help = R"(firstray solve CASE.json [PETSc options]
+const char *solve_help = R"(firstray solve CASE.json [--quiet] [PETSc options]
 
 Solves an elastic analysis of a Gmsh tetrahedral mesh: linear (small strain) when
 every law is linear-elastic, otherwise total-Lagrangian finite strain by Newton.
@@ -74,8 +78,20 @@ Case file (JSON):
   "contact": [{"pair": ["slave", "master"],  contact of two named surfaces
                "name": "mtp",               for reports (default "slave:master")
                "friction": 0,               Coulomb coefficient mu (0: frictionless)
+               "method": "augmented-lagrangian",  or "active-set" (with "hysteresis", mm)
+               "two_pass": false,           evaluate both ways, each weighted 1/2
+               "tied": false,               bonded: tension and shear transmitted
                "penalty_scale": 10,         penalty = scale x E / h (slave side)
-               "gap_tolerance": 1e-3}],     mm of penetration left after augmentation
+               "gap_tolerance": 1e-3},      mm of penetration left after augmentation
+              {"surface": "sole", "name": "ground",  a surface against a rigid plane
+               "rigid": {"type": "plane", "point": [0, 0, 0], "normal": [0, 0, 1],
+                         "centre": [0, 0, 0],        of rotation (default: point)
+                         "motion": {"translation": [0, 0, 0],   mm, and
+                                    "rotation_deg": [0, 0, 0]}},  axis x angle, at
+               "friction": 0.3}],                      the end of the first stage
+     A body held by contact alone (no support fixes all of x, y, z on it) starts
+     touching: points within 0.05 of their face size of contact engage in the first
+     Newton iteration of a load step; a force-driven case needs no other setting.
   "ligaments": [{"name": "tether",         springs between two attachment patches
                  "from": {"surface": "lower/z1"},        a whole named surface, or
                  "to": {"region": "upper", "at": [5, 5, 6]},  a region's boundary near a point
@@ -84,14 +100,25 @@ Case file (JSON):
                  "transverse_stiffness": 0, N/mm: balanced shear spring (default 0)
                  "tension_only": false}],   slack when the ends approach
   "stages": [{"name": "load", "steps": 5,  load stages instead of boundary_conditions
-              "boundary_conditions": [...]}, and steps: each the full list at its end;
+              "boundary_conditions": [...], and steps: each the full list at its end;
+              "motions": {"ground": {"translation": [0, 0, -1]}}},  rigid poses
              {"name": "unload", ...}],     values ramp, missing supports are released
   "solver": {"type": "cg-pmg",             cg-pmg | cg-gamg | cg-hypre | mumps; default
-                                           cg-pmg for degree 2, cg-hypre for degree 1
+                                           cg-pmg for degree 2 (with or without
+                                           contact), cg-hypre for degree 1, mumps for
+                                           degree 1 with contact; GMRES instead of CG
+                                           and LU instead of Cholesky when friction
+                                           makes the stiffness non-symmetric
              "rtol": 1e-8, "max_iterations": 2000,
              "petsc_options": "-ksp_monitor",
              "newton_rtol": 1e-8,           Newton: residual relative to the step's first
+             "inexact_newton": true,        cg-*: each Newton system only as accurate
+                                           as the residual warrants (Eisenstat-Walker)
              "monitor": false},             print every Newton iteration (rank 0)
+  "geometry": {"first_ray": {...}},        instead of "mesh": the parametric first ray
+                                           (firstray mesh --help lists its parameters)
+  "load_case": {"type": "standing",        first ray only: its supports, loads, contact
+                "body_weight": 700},       and ligaments (N)
   "output": {"directory": "results/block", "fields": true}
 }
 
@@ -109,6 +136,43 @@ tetrahedra, prints the regions, surfaces and mesh quality, and writes a Gmsh
 
 Parameters (--set name=value):
 )";
+
+/// The CLI's progress lines (rank 0): one per Newton iteration and per load step, the
+/// monitor's details (solver.monitor) indented below.
+void print_progress(const firstray::solver::Progress &p)
+{
+  using Event = firstray::solver::Progress::Event;
+  std::ostringstream line;
+  line << std::setprecision(3);
+  const std::string where = p.n_stages > 1 ? "stage '" + p.stage + "' " : std::string();
+  switch (p.event)
+    {
+      case Event::stage_begin:
+        if (p.n_stages > 1)
+          line << "stage '" << p.stage << "' (" << p.stage_index + 1 << " of " << p.n_stages
+               << ")";
+        break;
+      case Event::iteration:
+        line << "  " << where << "step " << p.step << " (load " << p.load_factor << "): Newton "
+             << p.iteration << ", residual " << std::scientific << p.residual << " N (tolerance "
+             << p.tolerance << ")" << std::defaultfloat << ", " << p.linear_iterations
+             << " linear iterations, step length " << p.step_length;
+        break;
+      case Event::step_converged:
+        line << where << "step " << p.step << " converged at load " << p.load_factor << " in "
+             << p.iteration << " Newton iterations";
+        break;
+      case Event::step_cut_back:
+        line << where << "step " << p.step << " to load " << p.load_factor
+             << " failed, retried smaller: " << p.text;
+        break;
+      case Event::detail:
+        line << "    " << p.text;
+        break;
+    }
+  if (!line.str().empty())
+    std::cout << line.str() << std::endl;
+}
 
 int usage_error(const std::string &message)
 {
@@ -203,6 +267,17 @@ int main(int argc, char **argv)
     }
   if (argc < 3)
     return usage_error("solve needs a case file");
+  // --quiet is the CLI's own; everything else after the case file goes to PETSc.
+  bool quiet = false;
+  for (int i = 3; i < argc; ++i)
+    if (std::string(argv[i]) == "--quiet")
+      {
+        quiet = true;
+        for (int j = i; j + 1 < argc; ++j)
+          argv[j] = argv[j + 1];
+        --argc;
+        --i;
+      }
 
   dealii::Utilities::MPI::MPI_InitFinalize mpi(argc, argv, 1);
   const MPI_Comm comm = MPI_COMM_WORLD;
@@ -210,7 +285,11 @@ int main(int argc, char **argv)
   try
     {
       const auto the_case = firstray::io::Case::from_file(argv[2]);
-      const auto result   = firstray::model::solve_case(the_case, comm);
+      std::vector<firstray::solver::Observer> observers;
+      if (root && !quiet)
+        observers.emplace_back(print_progress);
+      const firstray::solver::StopOnInterrupt stop_on_ctrl_c;
+      const auto result = firstray::model::solve_case(the_case, comm, observers);
       if (root)
         {
           const auto row = [](const std::string &name, int width = 32) {
@@ -331,6 +410,12 @@ int main(int argc, char **argv)
       if (root)
         std::cerr << "firstray: solve failed: " << e.what() << std::endl;
       return 3;
+    }
+  catch (const firstray::solver::Interrupted &e)
+    {
+      if (root)
+        std::cerr << "firstray: " << e.what() << std::endl;
+      return 5;
     }
   catch (const std::exception &e)
     {

@@ -72,39 +72,6 @@ Tensor<1, 3> facet_normal(const unsigned n_nodes, const std::array<Point<3>, 6> 
 /// Relative tolerance of the Coulomb limit below which a point counts as sticking.
 constexpr double slip_tolerance = 1e-6;
 
-/// Barycentric coordinates of @p X in the triangle @p V (least squares in its plane, so
-/// a point of a curved face gets those of its projection), clipped to the triangle.
-std::array<double, 3> barycentric(const std::array<Point<3>, 3> &V, const Point<3> &X)
-{
-  const Tensor<1, 3> a = V[1] - V[0], b = V[2] - V[0], d = X - V[0];
-  const double       aa = a * a, ab = a * b, bb = b * b, det = aa * bb - ab * ab;
-  double             l1 = (bb * (a * d) - ab * (b * d)) / det;
-  double             l2 = (aa * (b * d) - ab * (a * d)) / det;
-  l1                    = std::clamp(l1, 0.0, 1.0);
-  l2                    = std::clamp(l2, 0.0, 1.0 - l1);
-  return {{1 - l1 - l2, l1, l2}};
-}
-
-/// Peak of the nodal pressure from per-vertex sums (sum phi p dA, sum phi dA) of all
-/// ranks' slave points.
-double peak_nodal_pressure(const std::map<types::global_dof_index, std::array<double, 2>> &mine,
-                           MPI_Comm                                                        comm)
-{
-  std::vector<std::pair<types::global_dof_index, std::array<double, 2>>> local(mine.begin(),
-                                                                              mine.end());
-  std::map<types::global_dof_index, std::array<double, 2>> all;
-  for (const auto &part : Utilities::MPI::all_gather(comm, local))
-    for (const auto &[vertex, sums] : part)
-      {
-        all[vertex][0] += sums[0];
-        all[vertex][1] += sums[1];
-      }
-  double peak = 0;
-  for (const auto &[vertex, sums] : all)
-    if (sums[1] > 0)
-      peak = std::max(peak, sums[0] / sums[1]);
-  return peak;
-}
 } // namespace
 
 ContactPair::ContactPair(const io::ContactPair                          &settings,
@@ -120,13 +87,18 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   , n_dofs(dof_handler.n_dofs())
   , active_set(settings.method == "active-set")
 {
+  double max_size = 0;
   if (pair.tied && pair.friction > 0)
     throw InputError(pair.context + ": a tied pair cannot have friction");
+  {
+    auto slave  = SlaveSurface::collect(slave_id, dof_handler, mapping, face_quadrature, laws,
+                                       pair.penalty_scale);
+    slave_faces = std::move(slave.faces);
+    points      = std::move(slave.points);
+    max_size    = slave.max_size;
+  }
   const auto    &fe = dof_handler.get_fe();
-  FEFaceValues<3> values(mapping, fe, face_quadrature,
-                         update_values | update_quadrature_points | update_JxW_values);
   std::vector<types::global_dof_index> cell_dofs(fe.n_dofs_per_cell());
-  double max_size = 0;
   for (const auto &cell : dof_handler.active_cell_iterators())
     if (cell->is_locally_owned())
       for (const auto f : cell->face_indices())
@@ -134,59 +106,7 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
           if (!cell->face(f)->at_boundary())
             continue;
           const auto id = cell->face(f)->boundary_id();
-          if (id == slave_id)
-            {
-              cell->get_dof_indices(cell_dofs);
-              values.reinit(cell, f);
-              // The DoFs of the face: those whose shape functions do not vanish on it
-              // (Lagrange shape functions of nodes off a face vanish on the face).
-              SlaveFace        face;
-              std::vector<int> local(fe.n_dofs_per_cell(), -1);
-              for (unsigned i = 0; i < fe.n_dofs_per_cell(); ++i)
-                for (const unsigned q : values.quadrature_point_indices())
-                  if (std::abs(values.shape_value(i, q)) > 1e-12 && local[i] < 0)
-                    {
-                      local[i] = face.dofs.size();
-                      face.dofs.push_back(cell_dofs[i]);
-                      face.components.push_back(fe.system_to_component_index(i).first);
-                    }
-              double area = 0;
-              for (const unsigned q : values.quadrature_point_indices())
-                area += values.JxW(q);
-              const double h = std::sqrt(2 * area); // leg of a right triangle of that area
-              max_size       = std::max(max_size, h);
-              face.size      = h;
-              const double penalty =
-                pair.penalty_scale * laws[cell->material_id()]->characteristic_modulus() / h;
-              const auto                         face_iterator = cell->face(f);
-              std::array<types::global_dof_index, 3> vertex;
-              std::array<Point<3>, 3>                V;
-              for (unsigned v = 0; v < 3; ++v)
-                {
-                  vertex[v] = face_iterator->vertex_dof_index(v, 0);
-                  V[v]      = face_iterator->vertex(v);
-                }
-              for (const unsigned q : values.quadrature_point_indices())
-                {
-                  SlavePoint point;
-                  point.face    = slave_faces.size();
-                  point.X       = values.quadrature_point(q);
-                  point.dA      = values.JxW(q);
-                  point.penalty = penalty;
-                  point.vertex  = vertex;
-                  point.hat     = barycentric(V, point.X);
-                  for (unsigned i = 0; i < fe.n_dofs_per_cell(); ++i)
-                    if (local[i] >= 0)
-                      {
-                        const double N = values.shape_value(i, q);
-                        if (std::abs(N) > 1e-14)
-                          point.shape.emplace_back(local[i], N);
-                      }
-                  points.push_back(std::move(point));
-                }
-              slave_faces.push_back(std::move(face));
-            }
-          else if (id == master_id)
+          if (id == master_id)
             {
               const auto face = cell->face(f);
               cell->get_dof_indices(cell_dofs);
@@ -491,6 +411,12 @@ std::pair<bool, double> ContactPair::normal_contact(const std::size_t           
       return {false, 0.0};
     }
   const double pressure = multiplier[p] - points[p].penalty * projection->gap;
+  if (touching && projection->gap <= touching_fraction * slave_faces[points[p].face].size)
+    {
+      if (update && active_set)
+        active[p] = 1;
+      return {true, std::max(pressure, 0.0)}; // the stiffness, no tension where open
+    }
   if (!active_set)
     return {pressure >= 0, pressure};
   auto &status = active[p];
@@ -646,6 +572,23 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
     double   weight;
   };
   std::vector<Spread> spread;
+  // The first tangent of a load step with no point in contact: touching points engage
+  // (touching_fraction, slave_surface.h), lest a body held only by contact be singular.
+  if (tangent && fresh_step && may_touch)
+    {
+      fresh_step = false;
+      unsigned engaged = 0;
+      for_each_point(u, [&](const std::size_t p, const Point<3> &, const auto &projection,
+                            const std::vector<MasterFacet> &) {
+        engaged += normal_contact(p, projection, false).first;
+      });
+      touching = Utilities::MPI::sum(engaged, comm) == 0;
+    }
+  struct Untouch
+  {
+    bool &flag;
+    ~Untouch() { flag = false; }
+  } untouch{touching};
   // The geometric part of the tangent only once the pairing has settled (below).
   const bool geometric = tangent && pairing_settled;
   unsigned   changed   = 0;     // points whose pairing changed since the last tangent
@@ -866,15 +809,9 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
   ContactStatistics s;
   double            pressure_integral = 0;
   const bool        friction = pair.friction > 0;
-  // Per slave vertex: sum phi p dA and sum phi dA over the points in contact.
-  std::map<types::global_dof_index, std::array<double, 2>> nodal;
+  NodalPressure nodal;
   const auto add_nodal = [&](const std::size_t p, const double pressure) {
-    for (unsigned v = 0; v < 3; ++v)
-      {
-        auto &sums = nodal[points[p].vertex[v]];
-        sums[0] += points[p].hat[v] * pressure * points[p].dA;
-        sums[1] += points[p].hat[v] * points[p].dA;
-      }
+    nodal.add(points[p], pressure);
   };
   if (states)
     states->assign(points.size(), ContactPointState());
@@ -977,23 +914,7 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
   };
   if (!pair.tied)
     for_each_point(u, contact_point);
-  for (unsigned c = 0; c < 3; ++c)
-    {
-      s.normal_force[c]   = Utilities::MPI::sum(s.normal_force[c], comm);
-      s.friction_force[c] = Utilities::MPI::sum(s.friction_force[c], comm);
-      s.moment[c]         = Utilities::MPI::sum(s.moment[c], comm);
-    }
-  s.area              = Utilities::MPI::sum(s.area, comm);
-  s.stick_points      = Utilities::MPI::sum(s.stick_points, comm);
-  s.slip_points       = Utilities::MPI::sum(s.slip_points, comm);
-  s.stick_area        = Utilities::MPI::sum(s.stick_area, comm);
-  s.slip_area         = Utilities::MPI::sum(s.slip_area, comm);
-  pressure_integral   = Utilities::MPI::sum(pressure_integral, comm);
-  s.max_pressure       = peak_nodal_pressure(nodal, comm);
-  s.max_point_pressure = Utilities::MPI::max(s.max_point_pressure, comm);
-  s.max_penetration   = Utilities::MPI::max(s.max_penetration, comm);
-  s.mean_pressure     = s.area > 0 ? pressure_integral / s.area : 0;
-  s.augmentations     = augmentations;
+  reduce_statistics(s, pressure_integral, nodal, augmentations, comm);
   return s;
 }
 } // namespace firstray::contact

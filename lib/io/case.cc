@@ -59,6 +59,53 @@ std::string resolve(const std::string &path, const std::string &base)
   return p.is_absolute() ? p.string() : (fs::path(base) / p).lexically_normal().string();
 }
 
+std::array<double, 3> vector3(const json &value, const std::string &context)
+{
+  if (!value.is_array() || value.size() != 3)
+    throw InputError(context + ": expected a list of 3 numbers [x, y, z], got " + value.dump());
+  return {{number(value[0], context + "[0]"), number(value[1], context + "[1]"),
+           number(value[2], context + "[2]")}};
+}
+
+RigidMotion parse_motion(const json &o, const std::string &context)
+{
+  if (!o.is_object())
+    throw InputError(context + ": expected an object {\"translation\": [x, y, z] (mm), "
+                               "\"rotation_deg\": [x, y, z] (axis x angle, degrees)}");
+  reject_unknown_keys(o, {"translation", "rotation_deg"}, context);
+  RigidMotion m;
+  if (o.contains("translation"))
+    m.translation = vector3(o.at("translation"), context + ".translation");
+  if (o.contains("rotation_deg"))
+    m.rotation_deg = vector3(o.at("rotation_deg"), context + ".rotation_deg");
+  return m;
+}
+
+/// "rigid": {"type": "plane", "point": [...], "normal": [...], "centre": [...], "motion": {...}}
+RigidObstacle parse_rigid(const json &o, const std::string &context)
+{
+  if (!o.is_object())
+    throw InputError(context + ": expected an object such as {\"type\": \"plane\", "
+                               "\"point\": [0, 0, 0], \"normal\": [0, 0, 1]}");
+  reject_unknown_keys(o, {"type", "point", "normal", "centre", "motion"}, context);
+  RigidObstacle r;
+  r.type = text(require(o, "type", context), context + ".type");
+  if (r.type != "plane")
+    throw InputError(context + ".type: unknown rigid obstacle '" + r.type + "' (allowed: plane)");
+  r.point  = vector3(require(o, "point", context), context + ".point");
+  r.normal = vector3(require(o, "normal", context), context + ".normal");
+  const double length =
+    std::sqrt(r.normal[0] * r.normal[0] + r.normal[1] * r.normal[1] + r.normal[2] * r.normal[2]);
+  if (!(length > 1e-12) || !std::isfinite(length))
+    throw InputError(context + ".normal: must be a non-zero vector");
+  for (auto &n : r.normal)
+    n /= length;
+  r.centre = o.contains("centre") ? vector3(o.at("centre"), context + ".centre") : r.point;
+  if (o.contains("motion"))
+    r.motion = parse_motion(o.at("motion"), context + ".motion");
+  return r;
+}
+
 BoundaryCondition parse_boundary_condition(const json &item, const std::string &context)
 {
   if (!item.is_object())
@@ -256,20 +303,45 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
           const json       &o     = list[i];
           if (!o.is_object())
             throw InputError(where + ": expected an object");
-          reject_unknown_keys(o, {"pair", "name", "friction", "method", "two_pass", "tied", "penalty_scale",
-                                  "gap_tolerance", "hysteresis"},
+          reject_unknown_keys(o, {"pair", "surface", "rigid", "name", "friction", "method",
+                                  "two_pass", "tied", "penalty_scale", "gap_tolerance",
+                                  "hysteresis"},
                               where);
           ContactPair pair;
           pair.context = where;
-          if (!o.contains("pair") || !o.at("pair").is_array() || o.at("pair").size() != 2)
-            throw InputError(where + ".pair: expected [slave surface, master surface]");
           if (o.contains("name"))
             pair.name = text(o.at("name"), where + ".name");
-          pair.slave  = text(o.at("pair")[0], where + ".pair[0]");
-          pair.master = text(o.at("pair")[1], where + ".pair[1]");
-          if (pair.slave == pair.master)
-            throw InputError(where + ".pair: slave and master are the same surface '" +
-                             pair.slave + "'");
+          if (o.contains("rigid") || o.contains("surface"))
+            {
+              // A surface against a rigid obstacle.
+              if (o.contains("pair"))
+                throw InputError(where + ": give either \"pair\": [slave, master] (two "
+                                         "surfaces) or \"surface\" with \"rigid\" (a rigid "
+                                         "obstacle), not both");
+              pair.slave = text(require(o, "surface", where), where + ".surface");
+              pair.rigid = parse_rigid(require(o, "rigid", where), where + ".rigid");
+              for (const char *key : {"two_pass", "tied", "hysteresis"})
+                if (o.contains(key))
+                  throw InputError(where + "." + key + ": does not apply to a rigid obstacle");
+              if (o.contains("method") && o.at("method") != "augmented-lagrangian")
+                throw InputError(where + ".method: a rigid obstacle uses "
+                                         "\"augmented-lagrangian\"");
+            }
+          else
+            {
+              if (!o.contains("pair") || !o.at("pair").is_array() || o.at("pair").size() != 2)
+                throw InputError(where + ".pair: expected [slave surface, master surface] (or "
+                                         "\"surface\" and \"rigid\" for a rigid obstacle)");
+              pair.slave  = text(o.at("pair")[0], where + ".pair[0]");
+              pair.master = text(o.at("pair")[1], where + ".pair[1]");
+              if (pair.slave == pair.master)
+                throw InputError(where + ".pair: slave and master are the same surface '" +
+                                 pair.slave + "'");
+            }
+          for (const auto &other : c.contact)
+            if (other.report_name() == pair.report_name())
+              throw InputError(where + ": '" + pair.report_name() +
+                               "' names an earlier contact entry too (give a \"name\")");
           if (o.contains("friction"))
             {
               pair.friction = number(o.at("friction"), where + ".friction");
@@ -493,7 +565,7 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
           const json       &o     = list[i];
           if (!o.is_object())
             throw InputError(where + ": expected an object");
-          reject_unknown_keys(o, {"name", "steps", "boundary_conditions"}, where);
+          reject_unknown_keys(o, {"name", "steps", "boundary_conditions", "motions"}, where);
           Stage stage;
           stage.context = where;
           stage.name    = o.contains("name") ? text(o.at("name"), where + ".name") :
@@ -517,6 +589,31 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
               for (std::size_t k = 0; k < bcs.size(); ++k)
                 stage.boundary_conditions.push_back(parse_boundary_condition(
                   bcs[k], where + ".boundary_conditions[" + std::to_string(k) + "]"));
+            }
+          if (o.contains("motions"))
+            {
+              const json &m = o.at("motions");
+              if (!m.is_object())
+                throw InputError(where + ".motions: expected an object {\"obstacle name\": "
+                                         "{\"translation\": [...], \"rotation_deg\": [...]}}");
+              for (const auto &item : m.items())
+                {
+                  bool known = false;
+                  for (const auto &pair : c.contact)
+                    known = known || (pair.is_rigid() && pair.report_name() == item.key());
+                  if (!known)
+                    {
+                      std::string names;
+                      for (const auto &pair : c.contact)
+                        if (pair.is_rigid())
+                          names += (names.empty() ? "" : ", ") + pair.report_name();
+                      throw InputError(where + ".motions." + item.key() +
+                                       ": no rigid obstacle of that name (obstacles: " +
+                                       (names.empty() ? std::string("none") : names) + ")");
+                    }
+                  stage.motions[item.key()] =
+                    parse_motion(item.value(), where + ".motions." + item.key());
+                }
             }
           c.stages.push_back(stage);
         }

@@ -271,15 +271,17 @@ MeshData make_hertz(const HertzParameters &p)
     // [0, angle3]: latitudes [-pi/2, 0] give the lower hemisphere, longitudes
     // [0, pi/2] the quarter x >= 0, y >= 0.
     const int sphere = occ::addSphere(0, 0, zc, R, -1, -pi / 2, 0, p.quarter ? pi / 2 : 2 * pi);
-    const int block =
-      p.quarter ? occ::addBox(0, 0, -H, L / 2, L / 2, H) : occ::addBox(-L / 2, -L / 2, -H, L, L, H);
+    const int block = !p.block  ? -1 :
+                      p.quarter ? occ::addBox(0, 0, -H, L / 2, L / 2, H) :
+                                  occ::addBox(-L / 2, -L / 2, -H, L, L, H);
     occ::synchronize();
 
     // 2. Physical groups.
     const double tol      = 1e-6 * std::max({L, H, zc});
     int          next_tag = 1;
     add_region("sphere", sphere, next_tag);
-    add_region("block", block, next_tag);
+    if (p.block)
+      add_region("block", block, next_tag);
     const auto curved = [](int f) {
       std::string type;
       gmsh::model::getType(2, f, type);
@@ -297,6 +299,7 @@ MeshData make_hertz(const HertzParameters &p)
       faces.add_physical_groups(next_tag);
     }
     int block_top = -1;
+    if (p.block)
     {
       SurfaceNamer faces(function, block);
       faces.name("block/contact", [&](int f) {
@@ -331,7 +334,9 @@ MeshData make_hertz(const HertzParameters &p)
     };
     if (!has_point_at(sphere, p.gap))
       throw InputError(function + ": Gmsh's sphere has no vertex at its pole");
-    if (!p.quarter)
+    if (!p.block)
+      ; // the sphere alone (against a rigid obstacle)
+    else if (!p.quarter)
       {
         const int centre = occ::addPoint(0, 0, 0);
         occ::synchronize();

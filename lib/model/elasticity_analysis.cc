@@ -2,13 +2,16 @@
 #include <firstray/assembly/finite_strain_kernel.h>
 #include <firstray/assembly/history_kernel.h>
 #include <firstray/assembly/ligaments.h>
-#include <firstray/contact/contact_pair.h>
+#include <firstray/contact/interface.h>
+#include <firstray/model/supports.h>
+#include <firstray/solver/progress.h>
 #include <firstray/assembly/petsc_matrix.h>
 #include <firstray/errors.h>
 #include <firstray/io/point_cloud_vtu.h>
 #include <firstray/materials/registry.h>
 #include <firstray/model/elasticity_analysis.h>
 #include <firstray/model/first_ray_case.h>
+#include <firstray/model/model.h>
 #include <firstray/solver/linear_solver.h>
 
 #include <deal.II/base/function_parser.h>
@@ -319,7 +322,7 @@ public:
   std::vector<std::pair<double, std::string>>     pvd_records;
   std::vector<std::pair<double, std::string>>     contact_pvd_records;
   std::vector<std::string>                        pvd_stage_names; // per solution record
-  std::vector<std::unique_ptr<contact::ContactPair>> contact_pairs;
+  std::vector<std::unique_ptr<contact::Interface>> contact_pairs;
   std::unique_ptr<assembly::LigamentSet>          ligaments;
   IndexSet                                        constrained_rows; // relevant + contact rows
   Result                                          stats;
@@ -339,6 +342,27 @@ public:
   assembly::QuadratureState                       history;
   bool                                            has_history = false;
   std::string                                     failure_note; // summary of a failed run
+  std::vector<solver::Observer>                   observers;
+  /// cg-pmg: the coarse operator is P^T K P of each tangent (a body is held by contact
+  /// alone in some stage), not the rediscretised degree-1 stiffness.
+  bool                                            galerkin_coarse = false;
+  void notify(const solver::Progress &event) const
+  {
+    for (const auto &observer : observers)
+      observer(event);
+  }
+  /// A progress event of the current stage, step and load factor.
+  solver::Progress event(solver::Progress::Event kind, unsigned step, double load_factor) const
+  {
+    solver::Progress e;
+    e.event       = kind;
+    e.stage       = stages.empty() ? std::string() : stages[stage_index].name;
+    e.stage_index = stage_index;
+    e.n_stages    = stages.size();
+    e.step        = step;
+    e.load_factor = load_factor;
+    return e;
+  }
 };
 
 ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm_)
@@ -351,12 +375,14 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
   , quadrature(c.degree + 1)
   , face_quadrature(c.degree + 1)
 {
-  // Contact couples separate bodies only through the contact stiffness, which the
-  // p-multigrid's degree-1 level does not see: MUMPS by default until it does.
+  // The default linear solver (io::SolverSettings::default_type()). With contact at
+  // degree 1, MUMPS: CG with AMG needs over 1000 iterations where soft cartilage meets
+  // bone across a contact. At degree 2, CG (GMRES with friction) with p-multigrid, also
+  // with contact (its coarse level: setup_coarse_space()); on Hertz (both bodies
+  // elastic, force- or displacement-driven) it takes the Newton iterations of MUMPS at
+  // a quarter of the time (tests/cpp/model/hertz_test.cc).
   if (the_case.solver.type.empty())
-    the_case.solver.type = the_case.contact.empty() ?
-                             io::SolverSettings::default_type(the_case.degree) :
-                             "mumps";
+    the_case.solver.type = io::SolverSettings::default_type(the_case.degree, !the_case.contact.empty());
   for (const auto &pair : the_case.contact) // Coulomb friction: a non-symmetric tangent
     the_case.solver.symmetric = the_case.solver.symmetric && !(pair.friction > 0);
   // Materials per region: an exact name wins; otherwise the first matching pattern
@@ -405,8 +431,13 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
   nonlinear = nonlinear || has_history || stages.size() > 1;
   for (const auto &pair : the_case.contact)
     {
-      mesh.surface_id(pair.slave, pair.context + ".pair[0]");
-      mesh.surface_id(pair.master, pair.context + ".pair[1]");
+      if (pair.is_rigid())
+        mesh.surface_id(pair.slave, pair.context + ".surface");
+      else
+        {
+          mesh.surface_id(pair.slave, pair.context + ".pair[0]");
+          mesh.surface_id(pair.master, pair.context + ".pair[1]");
+        }
       nonlinear = true;
     }
   // With finite kinematics a ligament's transverse spring, whose end moments balance
@@ -478,11 +509,14 @@ void ElasticityAnalysis::Impl::make_constraints()
   // constraints of those DoFs too.
   constrained_rows = relevant;
   contact_pairs.clear();
+  const contact::InterfaceContext context{
+    dof_handler, mapping, face_quadrature, law_pointers, comm,
+    [this](const std::string &surface, const std::string &key) {
+      return mesh.surface_id(surface, key);
+    }};
   for (const auto &pair : the_case.contact)
     {
-      contact_pairs.push_back(std::make_unique<contact::ContactPair>(
-        pair, mesh.surface_id(pair.slave, pair.context), mesh.surface_id(pair.master, pair.context),
-        dof_handler, mapping, face_quadrature, law_pointers, comm));
+      contact_pairs.push_back(contact::InterfaceRegistry::default_registry().create(pair, context));
       constrained_rows.add_indices(contact_pairs.back()->coupling_rows());
     }
   std::vector<std::array<unsigned, 2>> ligament_ids;
@@ -606,9 +640,18 @@ void ElasticityAnalysis::Impl::assemble()
   block_size       = interleaved ? 3 : 1;
   // p-multigrid only multiplies with the degree-2 matrix: block storage (BAIJ) is
   // faster there; the algebraic multigrids and MUMPS need AIJ.
+  // A body held by contact alone in some stage: the p-multigrid's coarse operator is
+  // P^T K P (setup_coarse_space()), which needs AIJ.
+  galerkin_coarse = false;
+  if (the_case.solver.type == "cg-pmg")
+    for (const auto &stage : stages)
+      for (const bool alone : held_by_contact_alone(mesh, stage.boundary_conditions,
+                                                    the_case.contact, the_case.ligaments))
+        galerkin_coarse = galerkin_coarse || alone;
   matrix.reinit_blocked(owned, dsp, comm, block_size,
                         block_size == 3 && the_case.solver.type == "cg-pmg" &&
-                          the_case.solver.symmetric); // SBAIJ keeps one triangle
+                          the_case.solver.symmetric &&
+                          !galerkin_coarse); // SBAIJ keeps one triangle
   // Contact pairings can change as bodies slide: entries beyond the reference
   // neighbourhoods in the pattern are then inserted as they appear.
   if (!contact_pairs.empty())
@@ -803,8 +846,18 @@ void ElasticityAnalysis::Impl::setup_coarse_space(solver::LinearSolver &linear_s
 
   // The degree-1 stiffness with the homogeneous Dirichlet conditions: equal to the
   // Galerkin product P^T K P on the unconstrained DoFs (nested spaces, exact quadrature).
+  // When a body is held by contact alone (model/supports.h) the coarse operator is that
+  // product of each tangent, formed by the linear solver
+  // (LinearSolver::set_galerkin_coarse_space()): the contact stiffness then reaches the
+  // coarse level, where the rediscretised degree-1 stiffness left such a body floating
+  // and CG broke down (indefinite preconditioner: Hertz on a rigid plane, force-driven).
+  // Otherwise the rediscretised stiffness, formed once: the product at every Newton
+  // iteration made displacement-driven Hertz 65 % slower (7.2 s instead of 4.3 s).
+  const bool galerkin = galerkin_coarse;
   AffineConstraints<double> coarse_constraints;
   make_dirichlet_constraints(coarse, coarse_relevant, true, coarse_constraints);
+  if (!galerkin)
+  {
   DynamicSparsityPattern dsp(coarse_relevant);
   DoFTools::make_sparsity_pattern(coarse, dsp, coarse_constraints, false);
   SparsityTools::distribute_sparsity_pattern(dsp, coarse_owned, comm, coarse_relevant);
@@ -824,6 +877,7 @@ void ElasticityAnalysis::Impl::setup_coarse_space(solver::LinearSolver &linear_s
             cell_matrix, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(coarse_matrix));
         }
     coarse_matrix.compress(VectorOperation::add);
+  }
   }
 
   // Cell interpolation: the degree-1 shape functions at the degree-2 support points,
@@ -873,6 +927,15 @@ void ElasticityAnalysis::Impl::setup_coarse_space(solver::LinearSolver &linear_s
   ierr = ierr || MatAssemblyEnd(p, MAT_FINAL_ASSEMBLY);
   if (ierr)
     throw SolveError("could not assemble the p-multigrid interpolation matrix");
+  if (galerkin)
+    {
+      std::vector<PetscInt> fixed;
+      for (const auto i : coarse_owned)
+        if (coarse_constraints.is_constrained(i))
+          fixed.push_back(i);
+      linear_solver.set_galerkin_coarse_space(p, std::move(fixed));
+      return;
+    }
   linear_solver.set_coarse_space(p, coarse_matrix, std::move(modes));
 }
 
@@ -1068,6 +1131,45 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
       c.name = pair->settings().report_name();
       result.contact.push_back(c);
     }
+  // The state of every slave point of every pair, on every rank (17 numbers a point).
+  result.contact_points.clear();
+  result.contact_point_pair.clear();
+  for (std::size_t k = 0; k < contact_pairs.size(); ++k)
+    {
+      std::vector<double> mine;
+      for (const auto &p : contact_pairs[k]->point_states(ghosted_solution)) // collective
+        {
+          for (unsigned d = 0; d < 3; ++d)
+            mine.push_back(p.reference_position[d]);
+          for (unsigned d = 0; d < 3; ++d)
+            mine.push_back(p.displacement[d]);
+          mine.insert(mine.end(), {p.area, p.pressure, p.gap});
+          for (unsigned d = 0; d < 3; ++d)
+            mine.push_back(p.normal[d]);
+          for (unsigned d = 0; d < 3; ++d)
+            mine.push_back(p.tangential_traction[d]);
+          mine.insert(mine.end(), {double(p.state), double(p.pass)});
+        }
+      for (const auto &part : Utilities::MPI::all_gather(comm, mine))
+        for (std::size_t i = 0; i + 17 <= part.size(); i += 17)
+          {
+            contact::ContactPointState p;
+            for (unsigned d = 0; d < 3; ++d)
+              {
+                p.reference_position[d]  = part[i + d];
+                p.displacement[d]        = part[i + 3 + d];
+                p.normal[d]              = part[i + 9 + d];
+                p.tangential_traction[d] = part[i + 12 + d];
+              }
+            p.area     = part[i + 6];
+            p.pressure = part[i + 7];
+            p.gap      = part[i + 8];
+            p.state    = static_cast<unsigned>(part[i + 15]);
+            p.pass     = static_cast<unsigned>(part[i + 16]);
+            result.contact_points.push_back(p);
+            result.contact_point_pair.push_back(k);
+          }
+    }
   // Internal force with the computed displacement, without constraints: the
   // reaction at constrained DoFs is r = f_int - f_ext.
   PETScWrappers::MPI::Vector internal_force(owned, comm);
@@ -1077,6 +1179,12 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   std::vector<types::global_dof_index> dofs(n);
   Vector<double>                       cell_u(n), cell_f(n);
   std::vector<std::vector<double>>     vm(mesh.n_regions());
+  std::vector<std::vector<Point<3>>>   qp_points(mesh.n_regions());
+  std::vector<std::vector<std::array<double, 6>>> qp_stress(mesh.n_regions()),
+    qp_strain(mesh.n_regions());
+  const auto voigt = [](const auto &t) {
+    return std::array<double, 6>{{t[0][0], t[1][1], t[2][2], t[0][1], t[1][2], t[0][2]}};
+  };
   std::vector<double>                  volume(mesh.n_regions(), 0), max_principal(mesh.n_regions(), -1e300);
   const FEValuesExtractors::Vector     displacement(0);
   std::vector<Tensor<2, 3>>            gradients(quadrature.size());
@@ -1112,6 +1220,15 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
                   yielded[r] += values.JxW(q);
               }
             vm[r].push_back(assembly::von_mises(sigma));
+            qp_points[r].push_back(values.quadrature_point(q));
+            qp_stress[r].push_back(voigt(sigma));
+            {
+              const Tensor<2, 3> &G = gradients[q];
+              const Tensor<2, 3>  strain =
+                law.finite_strain() ? Tensor<2, 3>(0.5 * (G + transpose(G) + transpose(G) * G)) :
+                                      Tensor<2, 3>(0.5 * (G + transpose(G)));
+              qp_strain[r].push_back(voigt(strain));
+            }
             cell_vm[cell->id().get_coarse_cell_id()] += vm[r].back() / quadrature.size();
             volume[r] += values.JxW(q);
             max_principal[r] = std::max(max_principal[r], eigenvalues(sigma)[0]);
@@ -1141,6 +1258,12 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
       region.yielded_volume                = Utilities::MPI::sum(yielded[r], comm);
       for (const auto &part : Utilities::MPI::all_gather(comm, vm[r]))
         region.von_mises.insert(region.von_mises.end(), part.begin(), part.end());
+      for (const auto &part : Utilities::MPI::all_gather(comm, qp_points[r]))
+        region.points.insert(region.points.end(), part.begin(), part.end());
+      for (const auto &part : Utilities::MPI::all_gather(comm, qp_stress[r]))
+        region.stress.insert(region.stress.end(), part.begin(), part.end());
+      for (const auto &part : Utilities::MPI::all_gather(comm, qp_strain[r]))
+        region.strain.insert(region.strain.end(), part.begin(), part.end());
       std::vector<double> sorted = region.von_mises;
       std::sort(sorted.begin(), sorted.end());
       region.max_von_mises = sorted.empty() ? 0 : sorted.back();
@@ -1578,9 +1701,12 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
       }
   newton_time["newton: cells"] += watch.lap();
   for (const auto &pair : contact_pairs) // collective: every rank takes part
-    pair->assemble(ghosted_solution,
+    {
+      pair->set_load_factor(load_factor);
+      pair->assemble(ghosted_solution,
                    with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
                    rhs, newton_constraints);
+    }
   ligaments->assemble(&ghosted_solution,
                       with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
                       rhs, newton_constraints); // collective
@@ -1649,6 +1775,15 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       assemble_external_force();
       setup_coarse_space(linear_solver);
     }
+  {
+    // Rigid obstacles take the stage's pose; bodies the stage's supports do not hold
+    // start touching (model/supports.h).
+    const auto alone = held_by_contact_alone(mesh, stage.boundary_conditions, the_case.contact,
+                                             the_case.ligaments);
+    for (std::size_t k = 0; k < contact_pairs.size(); ++k)
+      contact_pairs[k]->begin_stage(stage, alone[k]);
+  }
+  notify(event(solver::Progress::Event::stage_begin, result.load_factors.size() + 1, 0.0));
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
   external_force_free.reinit(owned, comm);
   external_force_free = external_force;
@@ -1704,6 +1839,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
         double     eta = 1e-2, r_before = -1;
         while (r > tol)
           {
+            if (solver::stop_requested(comm))
+              throw solver::Interrupted("interrupted (stop requested)");
             if (its == max_newton)
               throw SolveError("no convergence in " + std::to_string(max_newton) +
                                " Newton iterations");
@@ -1725,8 +1862,9 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                 eta = std::max(eta, the_case.solver.rtol);
               }
             r_before = r;
-            result.linear_iterations +=
+            const unsigned linear_its =
               linear_solver.solve(du, rhs, inexact ? eta : 0.0).iterations;
+            result.linear_iterations += linear_its;
             newton_time["newton: linear solve"] += linear_watch.lap();
             ++its;
             // A correction at round-off of the displacement also ends the iteration: with
@@ -1769,12 +1907,16 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                     inverted = true;
                   }
                 const double slope = inverted ? 0.0 : du * rhs;
-                if (the_case.solver.monitor && Utilities::MPI::this_mpi_process(comm) == 0)
-                  std::cout << "newton:   line search step length " << alpha << ": "
-                            << (inverted ? std::string("inverted elements") :
-                                           "residual " + std::to_string(trial) + ", slope " +
-                                             std::to_string(slope / s0) + " of the first")
-                            << std::endl;
+                if (the_case.solver.monitor)
+                  {
+                    auto e = event(solver::Progress::Event::detail,
+                                   result.load_factors.size() + 1, target);
+                    e.text = "line search step length " + std::to_string(alpha) + ": " +
+                             (inverted ? std::string("inverted elements") :
+                                         "residual " + std::to_string(trial) + ", slope " +
+                                           std::to_string(slope / s0) + " of the first");
+                    notify(e);
+                  }
                 if (!inverted && (std::abs(slope) <= 0.5 * std::abs(s0) || search == max_searches ||
                                   (slope > 0 && alpha == 1)))
                   break;
@@ -1795,6 +1937,16 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
               }
             r = assemble_newton(target, true);
             history.push_back(r);
+            {
+              auto e = event(solver::Progress::Event::iteration, result.load_factors.size() + 1,
+                             target);
+              e.iteration         = its;
+              e.residual          = r;
+              e.tolerance         = tol;
+              e.linear_iterations = linear_its;
+              e.step_length       = alpha;
+              notify(e);
+            }
             if (the_case.solver.monitor)
               {
                 std::ostringstream line;
@@ -1809,8 +1961,10 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                          << pair->pairing_changes() << " edge/rim points "
                          << pair->edge_points()[0] << '/' << pair->edge_points()[1];
                   }
-                if (Utilities::MPI::this_mpi_process(comm) == 0)
-                  std::cout << line.str() << std::endl;
+                auto e = event(solver::Progress::Event::detail, result.load_factors.size() + 1,
+                               target);
+                e.text = line.str();
+                notify(e);
               }
           }
         return its;
@@ -1850,6 +2004,22 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
                 }
             }
         }
+      catch (const solver::Interrupted &e)
+        {
+          // A stop request: no cut-back; keep the converged steps and say where it was.
+          for (const auto &pair : contact_pairs)
+            pair->restore_state();
+          this->history.revert();
+          solution         = converged;
+          ghosted_solution = solution;
+          std::ostringstream msg;
+          msg << "interrupted at load factor " << lambda << where << " after "
+              << result.load_factors.size() << " converged steps";
+          if (fields)
+            msg << " (written to " << the_case.output_directory << ")";
+          failure_note = msg.str();
+          throw solver::Interrupted(msg.str());
+        }
       catch (const SolveError &e)
         {
           tried << "\n  step to load factor " << target << " (from " << lambda
@@ -1884,6 +2054,12 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
               failure_note = msg.str();
               throw SolveError(msg.str());
             }
+          {
+            auto cut = event(solver::Progress::Event::step_cut_back,
+                             result.load_factors.size() + 1, target);
+            cut.text = e.what();
+            notify(cut);
+          }
           dlambda *= 0.5;
           continue;
         }
@@ -1901,6 +2077,13 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       result.newton_residuals.push_back(history);
       if (fields)
         write_step(result.load_factors.size(), stage_index + lambda, ghosted_solution, result);
+      {
+        auto e      = event(solver::Progress::Event::step_converged, result.load_factors.size(),
+                            lambda);
+        e.iteration = iterations;
+        e.residual  = history.empty() ? 0.0 : history.back();
+        notify(e);
+      }
       if (iterations <= 4)
         dlambda *= 1.5;
     }
@@ -1914,9 +2097,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
     {
       Result snapshot;
       postprocess(snapshot);
-      for (auto &r : snapshot.regions)
-        r.von_mises.clear();
-      end.regions             = std::move(snapshot.regions);
+      for (const auto &r : snapshot.regions)
+        end.regions.push_back(r.scalars());
       end.surfaces            = std::move(snapshot.surfaces);
       end.sections            = std::move(snapshot.sections);
       end.contact             = std::move(snapshot.contact);
@@ -1967,6 +2149,13 @@ Result ElasticityAnalysis::Impl::run()
         {
           solve_newton(result, linear_solver); // writes the fields of every converged step
         }
+      catch (const solver::Interrupted &)
+        {
+          postprocess(result);
+          result.summary_json = summary(result);
+          write_summary(result, "summary.failed.json");
+          throw;
+        }
       catch (const SolveError &)
         {
           // Keep what converged: the results of the last converged step and of every
@@ -1997,9 +2186,8 @@ Result ElasticityAnalysis::Impl::run()
     }
   {
     auto &last               = result.stages.back();
-    last.regions             = result.regions;
-    for (auto &r : last.regions)
-      r.von_mises.clear();
+    for (const auto &r : result.regions)
+      last.regions.push_back(r.scalars());
     last.surfaces            = result.surfaces;
     last.sections            = result.sections;
     last.contact             = result.contact;
@@ -2037,6 +2225,11 @@ ElasticityAnalysis::ElasticityAnalysis(const io::Case &c, const mesh::MeshData &
 {}
 
 ElasticityAnalysis::~ElasticityAnalysis() = default;
+
+void ElasticityAnalysis::add_observer(solver::Observer observer)
+{
+  impl->observers.push_back(std::move(observer));
+}
 
 void ElasticityAnalysis::record_timing(const std::string &phase, const double seconds)
 {
@@ -2088,24 +2281,9 @@ double ElasticityAnalysis::max_nodal_error(const Function<3> &exact) const
   return Utilities::MPI::max(err, impl->comm);
 }
 
-Result solve_case(const io::Case &the_case, MPI_Comm comm)
+Result solve_case(const io::Case &the_case, MPI_Comm comm,
+                  const std::vector<solver::Observer> &observers)
 {
-  const auto start = std::chrono::steady_clock::now();
-  if (the_case.has_geometry)
-    {
-      const auto parameters = first_ray_parameters(the_case);
-      const auto first_ray = build_first_ray_on_root(parameters, comm);
-      const io::Case expanded = expand_first_ray_case(the_case, first_ray);
-      ElasticityAnalysis analysis(expanded, first_ray.mesh, comm);
-      analysis.record_timing("geometry", first_ray.geometry_seconds);
-      analysis.record_timing("meshing", first_ray.meshing_seconds);
-      return analysis.run();
-    }
-  const mesh::MeshData mesh = mesh::read_msh(the_case.mesh_file);
-  const double read_seconds =
-    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ElasticityAnalysis analysis(the_case, mesh, comm);
-  analysis.record_timing("mesh_read", read_seconds);
-  return analysis.run();
+  return Model::from_case(the_case, comm).solve(the_case, comm, observers);
 }
 } // namespace firstray::model

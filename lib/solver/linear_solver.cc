@@ -1,5 +1,6 @@
 #include <firstray/errors.h>
 #include <firstray/solver/linear_solver.h>
+#include <firstray/solver/progress.h>
 
 #include <chrono>
 #include <sstream>
@@ -49,6 +50,39 @@ const char *reason_text(KSPConvergedReason reason)
 {
   return KSPConvergedReasons[reason];
 }
+/// The default convergence test of a Krylov solve, which also ends it (as diverged)
+/// when a stop is requested on any rank, looked at every 10 iterations (one reduction).
+struct StopTest
+{
+  void    *base = nullptr; // KSPConvergedDefault's context
+  MPI_Comm comm = MPI_COMM_NULL;
+};
+
+PetscErrorCode stop_test(KSP ksp, PetscInt it, PetscReal rnorm, KSPConvergedReason *reason,
+                         void *context)
+{
+  auto *test = static_cast<StopTest *>(context);
+  PetscErrorCode ierr = KSPConvergedDefault(ksp, it, rnorm, reason, test->base);
+  if (ierr)
+    return ierr;
+  if (*reason == KSP_CONVERGED_ITERATING && it > 0 && it % 10 == 0 &&
+      stop_requested(test->comm))
+    *reason = KSP_DIVERGED_ITS;
+  return 0;
+}
+
+PetscErrorCode stop_test_destroy(void *context)
+{
+  auto *test = static_cast<StopTest *>(context);
+  const PetscErrorCode ierr = KSPConvergedDefaultDestroy(test->base);
+  delete test;
+  return ierr;
+}
+
+MPI_Comm comm_of(const dealii::PETScWrappers::MPI::Vector &v)
+{
+  return v.get_mpi_communicator();
+}
 } // namespace
 
 LinearSolver::LinearSolver(const io::SolverSettings &s)
@@ -61,6 +95,18 @@ LinearSolver::~LinearSolver()
     KSPDestroy(&ksp);
   if (interpolation)
     MatDestroy(&interpolation);
+  if (galerkin_coarse)
+    MatDestroy(&galerkin_coarse);
+}
+
+void LinearSolver::set_galerkin_coarse_space(Mat p, std::vector<PetscInt> fixed_coarse_rows)
+{
+  if (interpolation)
+    MatDestroy(&interpolation);
+  interpolation = p;
+  coarse_matrix = nullptr;
+  galerkin      = true;
+  fixed_coarse  = std::move(fixed_coarse_rows);
 }
 
 namespace
@@ -169,13 +215,21 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
   check(KSPGetTolerances(ksp, &tolerances.rtol, &tolerances.abstol, &tolerances.dtol,
                          &tolerances.max_it),
         "KSPGetTolerances");
+  if (settings.type != "mumps")
+    {
+      auto *test = new StopTest;
+      test->comm = matrix.get_mpi_communicator();
+      check(KSPConvergedDefaultCreate(&test->base), "KSPConvergedDefaultCreate");
+      check(KSPSetConvergenceTest(ksp, stop_test, test, stop_test_destroy),
+            "KSPSetConvergenceTest");
+    }
   check(KSPSetUp(ksp), "KSPSetUp (preconditioner setup)");
   setup_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void LinearSolver::setup_two_level(PC pc, dealii::PETScWrappers::MPI::SparseMatrix &matrix)
 {
-  if (!interpolation || !coarse_matrix)
+  if (!interpolation || (!coarse_matrix && !galerkin))
     throw SolveError("solver cg-pmg needs a coarse space (set_coarse_space); use element "
                      "degree 2 or another solver.type");
   // Two-level p-multigrid (Heys, Manteuffel, McCormick, Olson, J. Comput. Phys. 204,
@@ -183,6 +237,27 @@ void LinearSolver::setup_two_level(PC pc, dealii::PETScWrappers::MPI::SparseMatr
   // its stiffness is the Galerkin operator P^T K P (the caller assembles it directly).
   // It has about a tenth of the nonzeros, and algebraic multigrid on it is cheap,
   // while Chebyshev smoothing on the degree-2 level needs only products.
+  if (galerkin)
+    {
+      // The coarse operator P^T K P of the current tangent, contact and all: bodies
+      // held only by contact are not singular there. P has no columns at prescribed
+      // coarse DoFs: their rows get a unit diagonal. The contact pattern grows as
+      // pairings change, so the product is formed afresh at each setup.
+      if (galerkin_coarse)
+        MatDestroy(&galerkin_coarse);
+      check(MatPtAP(matrix.petsc_matrix(), interpolation, MAT_INITIAL_MATRIX, PETSC_DEFAULT,
+                    &galerkin_coarse),
+            "MatPtAP (p-multigrid coarse operator)");
+      // Those rows and columns are empty: a unit diagonal entry each (a new nonzero).
+      check(MatSetOption(galerkin_coarse, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_FALSE),
+            "MatSetOption");
+      for (const PetscInt row : fixed_coarse)
+        check(MatSetValue(galerkin_coarse, row, row, 1.0, INSERT_VALUES),
+              "MatSetValue (p-multigrid coarse operator)");
+      check(MatAssemblyBegin(galerkin_coarse, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
+      check(MatAssemblyEnd(galerkin_coarse, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
+      coarse_matrix = galerkin_coarse;
+    }
   check(PCSetType(pc, PCMG), "PCSetType");
   check(PCMGSetLevels(pc, 2, nullptr), "PCMGSetLevels");
   check(PCMGSetType(pc, PC_MG_MULTIPLICATIVE), "PCMGSetType");
@@ -252,6 +327,9 @@ LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &s
   stats.description   = std::string(ksp_type) + " + " + (pc_type ? pc_type : "none");
   stats.solve_seconds =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (reason < 0 && settings.type != "mumps" && stop_requested(comm_of(solution)))
+    throw Interrupted("interrupted (stop requested) in a linear solve after " +
+                      std::to_string(its) + " iterations");
   if (reason < 0)
     {
       std::ostringstream msg;

@@ -17,17 +17,23 @@ a solve that fails raises ``RuntimeError`` saying what was tried.
 from __future__ import annotations
 
 from ._first_ray import FirstRay, MeshReport
+from ._load import LoadedRun, load
 from ._mesh import Mesh, import_bones, make_box, read_msh
-from ._solve import Result, material_laws, material_parameters, solve
+from ._core import Progress
+from ._solve import Model, Result, material_laws, material_parameters, solve
 
 __version__ = "0.1.0"
 
 __all__ = [
     "FirstRay",
+    "LoadedRun",
     "MeshReport",
     "Mesh",
+    "Model",
+    "Progress",
     "Result",
     "import_bones",
+    "load",
     "make_box",
     "material_laws",
     "material_parameters",

@@ -1,5 +1,5 @@
 """Type stub of the private pybind11 module firstray._core (units: mm, N, MPa, s)."""
-from typing import Optional
+from typing import Callable, Optional, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +49,38 @@ class Result:
     def von_mises(self, region: str) -> npt.NDArray[np.float64]: ...
     def reaction_force(self, surface: str) -> list[float]: ...
 
+class Progress:
+    """One progress event of a solve (residuals in N)."""
+    event: str  # "stage_begin", "iteration", "step_converged", "step_cut_back", "detail"
+    stage: str
+    stage_index: int
+    n_stages: int
+    step: int
+    load_factor: float
+    iteration: int
+    residual: float
+    tolerance: float
+    linear_iterations: int
+    step_length: float
+    text: str
+    fraction: float
+
+Callback = Optional[Callable[[Progress], None]]
+
 def solve_json(text: str, base_directory: str, source: str,
-               mesh: Optional[MeshData] = None) -> Result: ...
-def solve_file(path: str) -> Result: ...
+               mesh: Optional[MeshData] = None, callback: Callback = None) -> Result: ...
+def solve_file(path: str, callback: Callback = None) -> Result: ...
+
+class Model:
+    meshings: int
+    solves: int
+    is_first_ray: bool
+    mesh: MeshData
+    @overload
+    def __init__(self, mesh: MeshData) -> None: ...
+    @overload
+    def __init__(self, first_ray: object, parameters: dict[str, str]) -> None: ...  # FirstRayMesh
+    @staticmethod
+    def from_case(text: str, base_directory: str, source: str) -> "Model": ...
+    def solve(self, text: str, base_directory: str, source: str,
+              callback: Callback = None) -> Result: ...

@@ -63,6 +63,7 @@ class FirstRay:
         self._given = {k: _text(v) for k, v in parameters.items()}
         self.parameters: dict[str, str] = dict(_core.validate_first_ray(self._given))
         self._built = None
+        self._model = None
 
     @staticmethod
     def parameter_table() -> list[dict]:
@@ -105,34 +106,64 @@ class FirstRay:
         quality = {"min_dihedral_deg": qr.min_dihedral_deg, "max_dihedral_deg": qr.max_dihedral_deg,
                    "max_aspect_ratio": qr.max_aspect_ratio, "n_slivers": qr.n_slivers,
                    "n_inverted": qr.n_inverted}
-        return MeshReport(mesh=Mesh(data), n_nodes=len(points), n_tetrahedra=len(tets),
+        mesh = Mesh(data)
+        mesh._model = self.model()  # fr.solve(case, mesh=...) then expands load_case and joints
+        return MeshReport(mesh=mesh, n_nodes=len(points), n_tetrahedra=len(tets),
                           regions=regions, surfaces=surfaces, quality=quality,
                           joints=dict(built.joints),
                           seconds={"geometry": built.geometry_seconds,
                                    "meshing": built.meshing_seconds})
 
+    def model(self) -> "Model":
+        """The :class:`firstray.Model` of this first ray: meshed once (cached), solved
+        any number of times."""
+        if self._model is None:
+            from ._solve import Model
+
+            self._model = Model(self)
+        return self._model
+
+    def solve(self, case: Union[dict, str, None] = None, **kwargs) -> "Result":
+        """Solve ``case`` (default: :meth:`standing_case`) on this first ray without
+        re-meshing; keyword arguments as :meth:`firstray.Model.solve` (``progress``,
+        ``output_directory``, ``base_directory``)."""
+        return self.model().solve(case if case is not None else self.standing_case(), **kwargs)
+
     def write_msh(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Write the meshed model as Gmsh ``.msh`` 4.1 with its physical names."""
         _core.write_msh(self._build().mesh, os.fspath(path))
 
-    def standing_case(self, body_weight: float = 700.0, degree: int = 2,
-                      output_directory: str = "") -> dict:
+    #: The materials of the shipped case (examples/cases/first_ray_standing.json; a test
+    #: keeps the two equal): cortical 17 000 MPa and cancellous 500 MPa, St.
+    #: Venant-Kirchhoff; cartilage compressible neo-Hookean, 10 MPa (20 MPa at the TMT),
+    #: nu 0.4. Sources in README ("The first-ray model").
+    DEFAULT_MATERIALS = {
+        "*/cortical": {"law": "st-venant-kirchhoff", "E": 17000.0, "nu": 0.3},
+        "*/cancellous": {"law": "st-venant-kirchhoff", "E": 500.0, "nu": 0.3},
+        "cartilage/tmt_*": {"law": "neo-hookean", "E": 20.0, "nu": 0.4},
+        "cartilage/*": {"law": "neo-hookean", "E": 10.0, "nu": 0.4},
+    }
+
+    def standing_case(self, body_weight: float = 700.0, degree: int = 1,
+                      output_directory: Union[str, None] = None) -> dict:
         """A case dict: this first ray in balanced standing (see README for the load
-        distribution), cortical 17 000 MPa, cancellous 500 MPa, cartilage 10 MPa
-        (20 MPa at the TMT), solved with MUMPS. Pass it to :func:`firstray.solve`."""
-        return {
+        distribution) with the shipped case's materials (:attr:`DEFAULT_MATERIALS`) and
+        element degree (1). Pass it to :meth:`solve` or :func:`firstray.solve`; without
+        an ``output_directory`` each run writes into a fresh ``results/run-...``."""
+        import copy
+
+        case = {
             "geometry": {"first_ray": dict(self._given)},
             "element": {"degree": int(degree)},
-            "materials": {
-                "*/cortical": {"law": "linear-elastic", "E": 17000.0, "nu": 0.3},
-                "*/cancellous": {"law": "linear-elastic", "E": 500.0, "nu": 0.3},
-                "cartilage/tmt_*": {"law": "linear-elastic", "E": 20.0, "nu": 0.4},
-                "cartilage/*": {"law": "linear-elastic", "E": 10.0, "nu": 0.4},
-            },
+            "materials": copy.deepcopy(self.DEFAULT_MATERIALS),
             "load_case": {"type": "standing", "body_weight": float(body_weight)},
+            # As the shipped case: MUMPS (AMG needs over 1000 CG iterations where
+            # cartilage meets bone, README "Linear solvers").
             "solver": {"type": "mumps"},
-            "output": {"directory": output_directory},
         }
+        if output_directory is not None:
+            case["output"] = {"directory": os.fspath(output_directory)}
+        return case
 
     def __repr__(self) -> str:
         return f"FirstRay({', '.join(f'{k}={v}' for k, v in self._given.items())})"

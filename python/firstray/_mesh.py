@@ -20,6 +20,7 @@ class Mesh:
 
     def __init__(self, data: "_core.MeshData") -> None:
         self._data = data
+        self._model = None  # the firstray.Model it came from (FirstRay.mesh()), if any
 
     @property
     def region_names(self) -> list[str]:

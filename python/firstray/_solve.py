@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
@@ -32,6 +33,43 @@ class Result:
         self.points: np.ndarray = core.points
         self.von_mises: dict[str, np.ndarray] = {
             name: core.von_mises(name) for name in core.region_names}
+
+    def quadrature_points(self, region: str) -> np.ndarray:
+        """Reference coordinates (mm) of ``region``'s quadrature points, shape (n, 3): the
+        points of :attr:`von_mises`, :meth:`stress` and :meth:`strain`, in that order."""
+        return self._core.quadrature_points(region)
+
+    @staticmethod
+    def _tensors(voigt: np.ndarray) -> np.ndarray:
+        t = np.empty((len(voigt), 3, 3))
+        for k, (i, j) in enumerate([(0, 0), (1, 1), (2, 2), (0, 1), (1, 2), (0, 2)]):
+            t[:, i, j] = t[:, j, i] = voigt[:, k]
+        return t
+
+    def stress(self, region: str) -> np.ndarray:
+        """Cauchy stress (MPa) at ``region``'s quadrature points, shape (n, 3, 3)."""
+        return self._tensors(self._core.stress_voigt(region))
+
+    def strain(self, region: str) -> np.ndarray:
+        """Strain at ``region``'s quadrature points, shape (n, 3, 3): sym(grad u) for
+        small-strain laws, the Green-Lagrange strain for finite-strain laws."""
+        return self._tensors(self._core.strain_voigt(region))
+
+    def principal_stress(self, region: str) -> np.ndarray:
+        """Principal Cauchy stresses (MPa), shape (n, 3), largest first."""
+        return np.linalg.eigvalsh(self.stress(region))[:, ::-1]
+
+    @property
+    def contact_points(self) -> dict:
+        """Every contact slave point: ``reference_position``, ``displacement``,
+        ``normal``, ``tangential_traction`` (n, 3); ``area`` (mm^2), ``pressure`` (MPa),
+        ``gap`` (mm, NaN without a master point in reach), ``state`` (0 open, 1 stick,
+        2 slip), ``pass``, ``pair_index`` (n,); ``pair_names`` (by index); and
+        ``pair``, the pair name of each point."""
+        d = dict(self._core.contact_points)
+        names = list(d["pair_names"])
+        d["pair"] = np.array([names[k] for k in d["pair_index"]], dtype=object)
+        return d
 
     @property
     def regions(self) -> list[str]:
@@ -117,15 +155,105 @@ def _check_finite(value: Any, where: str) -> None:
             _check_finite(v, f"{where}[{i}]")
 
 
+_run_counter = 0
+
+
+def _fresh_output_directory(base: str) -> str:
+    """``results/run-<UTC time>-<pid>-<n>`` under ``base``: a directory no other run of
+    this process (or another) uses, so that the runs of a sweep never overwrite each
+    other's files."""
+    global _run_counter
+    _run_counter += 1
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return os.path.join(base, "results", f"run-{stamp}-{os.getpid()}-{_run_counter}")
+
+
+def _progress_callback(progress: Any):
+    """(callback for the core, function to call when the solve ends) for ``progress``:
+    None/False nothing, True a tqdm bar over the stages' load (notebook or terminal),
+    a callable gets every :class:`firstray.Progress` event."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if callable(progress):
+        return progress, lambda: None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=1000, unit="‰", desc="firstray", leave=True,
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+        state = {"done": 0}
+
+        def update(event):
+            done = int(round(1000 * event.fraction))
+            if event.event == "iteration":
+                bar.set_postfix_str(f"step {event.step}, Newton {event.iteration}, "
+                                    f"residual {event.residual:.2e} N", refresh=False)
+            if done > state["done"]:
+                bar.update(done - state["done"])
+                state["done"] = done
+            else:
+                bar.refresh()
+
+        return update, bar.close
+    raise TypeError("progress: expected None, True or a callable taking a firstray.Progress")
+
+
+def _document(case: Mapping[str, Any], mesh_placeholder: Optional[str],
+              output_directory: Union[str, "os.PathLike[str]", None], base: str) -> str:
+    """The JSON text of a dict case, with the output directory chosen."""
+    _check_finite(case, "")
+    document = dict(case)
+    if mesh_placeholder is not None and "geometry" not in document:
+        document.setdefault("mesh", mesh_placeholder)
+    output = dict(document.get("output", {}))
+    if output_directory is not None:
+        output["directory"] = os.fspath(output_directory)
+    elif "directory" not in output:
+        output["directory"] = _fresh_output_directory(base)
+    document["output"] = output
+    try:
+        return json.dumps(document, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"case: cannot be written as JSON: {error}") from error
+
+
+def _read_case(case: CaseLike, base_directory) -> tuple[dict, str, str]:
+    """(dict, base directory, source name) of a dict or case-file path."""
+    if isinstance(case, Mapping):
+        base = os.fspath(base_directory) if base_directory is not None else os.getcwd()
+        return dict(case), os.path.abspath(base), "<dict>"
+    if isinstance(case, (str, os.PathLike)):
+        path = os.fspath(case)
+        if not os.path.exists(path):
+            raise ValueError(f"case file '{path}' does not exist")
+        try:
+            document = json.loads(Path(path).read_text())
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}: not valid JSON: {error}") from error
+        if not isinstance(document, dict):
+            raise ValueError(f"{path}: the case must be a JSON object")
+        return document, os.path.dirname(os.path.abspath(path)), path
+    raise TypeError(f"case must be a dict or a path, not {type(case).__name__}")
+
+
 def solve(case: CaseLike, mesh: Optional[Mesh] = None,
-          base_directory: Union[str, "os.PathLike[str]", None] = None) -> Result:
+          base_directory: Union[str, "os.PathLike[str]", None] = None, *,
+          output_directory: Union[str, "os.PathLike[str]", None] = None,
+          progress: Any = None) -> Result:
     """Run the analysis a case describes (the same schema as ``firstray solve``).
 
     Args:
         case: a dict in the case schema, or the path of a case JSON file.
-        mesh: an in-memory mesh to use instead of the case's ``"mesh"`` file.
+        mesh: an in-memory mesh to use instead of the case's ``"mesh"`` file; a mesh
+            from :meth:`FirstRay.mesh` brings its first-ray model (load cases, joints).
         base_directory: where relative paths of a dict case resolve (default: the
             current directory). A file case resolves against its own folder.
+        output_directory: where the run writes (overrides the case's
+            ``output.directory``). A dict case that names none writes into a fresh
+            ``results/run-...`` directory, so that runs never overwrite each other.
+        progress: None (quiet), True (a progress bar: tqdm, also in notebooks) or a
+            callable receiving each :class:`firstray.Progress` event (stage, load step,
+            Newton iteration, residual in N).
 
     Returns:
         The :class:`Result`.
@@ -133,32 +261,103 @@ def solve(case: CaseLike, mesh: Optional[Mesh] = None,
     Raises:
         ValueError: bad input, naming the key, file, region or surface at fault.
         RuntimeError: the solve failed (the message says what was tried).
+        KeyboardInterrupt: Ctrl-C (or an interrupted kernel) stopped the solve; the
+            converged steps stay written, with ``summary.failed.json``.
         TypeError: ``case`` is neither a mapping nor a path.
     """
     if mesh is not None and not isinstance(mesh, Mesh):
         raise TypeError("solve: mesh must be a firstray.Mesh")
-    if isinstance(case, Mapping):
-        _check_finite(case, "")
-        document = dict(case)
-        if mesh is not None:
-            document.setdefault("mesh", "<in-memory mesh>")
+    if mesh is not None and getattr(mesh, "_model", None) is not None:
+        return mesh._model.solve(case, base_directory=base_directory,
+                                 output_directory=output_directory, progress=progress)
+    callback, done = _progress_callback(progress)
+    try:
+        if isinstance(case, Mapping):
+            base = os.path.abspath(os.fspath(base_directory) if base_directory is not None
+                                   else os.getcwd())
+            text = _document(case, "<in-memory mesh>" if mesh is not None else None,
+                             output_directory, base)
+            return Result(_core.solve_json(text, base, "<dict>",
+                                           mesh._data if mesh is not None else None, callback))
+        if isinstance(case, (str, os.PathLike)):
+            path = os.fspath(case)
+            if mesh is not None or output_directory is not None:
+                document, base, source = _read_case(path, None)
+                if output_directory is not None:
+                    document.setdefault("output", {})["directory"] = os.fspath(output_directory)
+                text = json.dumps(document)
+                return Result(_core.solve_json(text, base, source,
+                                               mesh._data if mesh is not None else None,
+                                               callback))
+            return Result(_core.solve_file(path, callback))
+        raise TypeError(f"solve: case must be a dict or a path, not {type(case).__name__}")
+    finally:
+        done()
+
+
+class Model:
+    """A model meshed once and solved many times (sweeps of load cases, stages,
+    materials or solver settings without re-meshing).
+
+    ``Model(source)`` with a :class:`FirstRay` (its cached mesh), a :class:`Mesh`, or a
+    case (dict or path) whose ``"geometry"`` or ``"mesh"`` it builds or reads once.
+    ``solve(case)`` runs a case on it: the case's ``"mesh"`` is not read and a
+    ``"geometry"``, if given, must be the model's; a first-ray model expands
+    ``load_case`` and the joints. ``meshings`` stays 1 however many solves run.
+    """
+
+    def __init__(self, source: Any, base_directory: Union[str, "os.PathLike[str]", None] = None):
+        from ._first_ray import FirstRay
+
+        if isinstance(source, FirstRay):
+            self._core = _core.Model(source._build(), source.parameters)
+        elif isinstance(source, Mesh):
+            self._core = _core.Model(source._data)
+        else:
+            document, base, name = _read_case(source, base_directory)
+            _check_finite(document, "")
+            self._core = _core.Model.from_case(json.dumps(document, allow_nan=False), base, name)
+        self.base_directory = os.path.abspath(os.fspath(base_directory)) if base_directory \
+            else os.getcwd()
+
+    @property
+    def meshings(self) -> int:
+        """How many times this model built or read its mesh (1)."""
+        return int(self._core.meshings)
+
+    @property
+    def solves(self) -> int:
+        """How many solves ran on it."""
+        return int(self._core.solves)
+
+    @property
+    def mesh(self) -> Mesh:
+        """Its mesh."""
+        m = Mesh(self._core.mesh)
+        m._model = self
+        return m
+
+    def solve(self, case: CaseLike, *, base_directory: Union[str, "os.PathLike[str]", None] = None,
+              output_directory: Union[str, "os.PathLike[str]", None] = None,
+              progress: Any = None) -> Result:
+        """Run ``case`` (dict or path) on this model; arguments as :func:`firstray.solve`."""
+        if isinstance(case, Mapping) and base_directory is None:
+            base_directory = self.base_directory
+        document, base, source = _read_case(case, base_directory)
+        if output_directory is None and not isinstance(case, Mapping):
+            output_directory = document.get("output", {}).get("directory")
+            if output_directory is not None:
+                output_directory = os.path.join(base, output_directory)
+        text = _document(document, "<model>", output_directory, base)
+        callback, done = _progress_callback(progress)
         try:
-            text = json.dumps(document, allow_nan=False)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"case: cannot be written as JSON: {error}") from error
-        base = os.fspath(base_directory) if base_directory is not None else os.getcwd()
-        return Result(_core.solve_json(text, os.path.abspath(base), "<dict>",
-                                       mesh._data if mesh is not None else None))
-    if isinstance(case, (str, os.PathLike)):
-        path = os.fspath(case)
-        if mesh is not None:
-            if not os.path.exists(path):
-                raise ValueError(f"case file '{path}' does not exist")
-            text = Path(path).read_text()
-            base = os.path.dirname(os.path.abspath(path))
-            return Result(_core.solve_json(text, base, path, mesh._data))
-        return Result(_core.solve_file(path))
-    raise TypeError(f"solve: case must be a dict or a path, not {type(case).__name__}")
+            return Result(self._core.solve(text, base, source, callback))
+        finally:
+            done()
+
+    def __repr__(self) -> str:
+        kind = "first ray" if self._core.is_first_ray else "mesh"
+        return f"Model({kind}, meshings={self.meshings}, solves={self.solves})"
 
 
 def material_laws() -> list[str]:

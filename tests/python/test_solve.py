@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import firstray as fr
-from conftest import beam_case, run, write_case
+from conftest import SOURCE_DIR, beam_case, run, write_case
 
 
 def test_solve_dict_returns_consistent_result(beam_msh, tmp_path):
@@ -92,8 +92,21 @@ def test_cli_help(cli):
     assert proc.returncode == 0 and "firstray solve" in proc.stdout and "mm, N, MPa" in proc.stdout
     proc = run([cli, "solve", "--help"])
     assert proc.returncode == 0
-    for word in ("materials", "boundary_conditions", "pressure", "components", "steps", "output"):
+    for word in ("materials", "boundary_conditions", "pressure", "components", "steps", "output",
+                 "geometry", "load_case", "tied", "inexact_newton", "rigid", "motions"):
         assert word in proc.stdout
+
+
+def test_readme_case_reference_is_the_cli_help(cli):
+    """README's case-file block is `firstray solve --help`, verbatim: a stale copy fails."""
+    help_text = run([cli, "solve", "--help"]).stdout
+    readme = (SOURCE_DIR / "README.md").read_text()
+    start = readme.index("From `firstray solve --help`:")
+    block = readme[readme.index("```text\n", start) + len("```text\n"):]
+    block = block[:block.index("```")]
+    # The CLI prints the usage line before the text README shows.
+    body = help_text[help_text.index("Solves an elastic analysis"):]
+    assert block == body, "README.md's case reference is stale: paste `firstray solve --help`"
 
 
 def test_load_steps_scale_the_solution(beam_msh, tmp_path):

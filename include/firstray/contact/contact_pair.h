@@ -5,7 +5,9 @@
 
 #include <firstray/contact/contact_statistics.h>
 #include <firstray/contact/coulomb_friction.h>
+#include <firstray/contact/interface.h>
 #include <firstray/contact/master_surface.h>
+#include <firstray/contact/slave_surface.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/material.h>
 
@@ -28,30 +30,6 @@
 
 namespace firstray::contact
 {
-/// The contact state at one slave point (a face quadrature point) at the current
-/// displacement: what the surface-field output (contact_<step>.pvtu) shows.
-struct ContactPointState
-{
-  dealii::Point<3>     reference_position; ///< X, mm
-  dealii::Tensor<1, 3> displacement;       ///< x - X, mm
-  double               area = 0;           ///< reference area weight dA, mm^2
-  /// Normal pressure p (MPa, > 0 in compression) that acts on the slave point; 0 where
-  /// the point is open. With the active-set method an active point may carry a small
-  /// tension (p < 0, down to -eps hysteresis).
-  double pressure = 0;
-  /// Normal gap g = (x - x_m) . n, mm (< 0 penetrating); NaN when no master point lies
-  /// within search_radius().
-  double               gap = std::numeric_limits<double>::quiet_NaN();
-  dealii::Tensor<1, 3> normal;              ///< master normal n at the projection (0 if none)
-  dealii::Tensor<1, 3> tangential_traction; ///< MPa, friction traction on the slave point
-  /// 0 open (no pressure), 1 stick, 2 slip (traction on the Coulomb limit, within a
-  /// relative 1e-6; every point in contact of a frictionless pair slips).
-  unsigned state = 0;
-  /// 0: a point of the slave surface on the master; 1 (two-pass pairs): a point of the
-  /// master surface on the slave (the reverse pass).
-  unsigned pass = 0;
-};
-
 /// One slave/master pair (method "augmented-lagrangian" or "active-set",
 /// io::ContactPair::method). The slave's face quadrature points (reference configuration
 /// X, deformed x = X + u) are projected onto the deformed master surface (P1 or P2
@@ -96,7 +74,7 @@ struct ContactPointState
 /// load only at the slave's points. Statistics combine the passes: forces on the slave
 /// (the reverse pass's force acts on the master body and enters with the opposite
 /// sign), areas and integrals as the weighted sums, maxima over both passes.
-class ContactPair
+class ContactPair : public Interface
 {
 public:
   ContactPair(const io::ContactPair                    &settings,
@@ -112,9 +90,9 @@ public:
   /// configuration: a facet node within 2 (h_slave + h_master) of the face centre) to
   /// @p pattern, whose row set must hold coupling_rows(). Pairings found later beyond
   /// these are inserted into the matrix as they appear.
-  void add_couplings(dealii::DynamicSparsityPattern &pattern) const;
+  void add_couplings(dealii::DynamicSparsityPattern &pattern) const override;
   /// DoFs of this rank's slave faces and of every master facet (rows the couplings touch).
-  dealii::IndexSet coupling_rows() const;
+  dealii::IndexSet coupling_rows() const override;
 
   /// Add the contact forces to @p residual (r = f_ext - f_int + f_contact) and, if
   /// @p tangent, their stiffness to it, at the displacement @p u (ghosted), through
@@ -122,25 +100,32 @@ public:
   void assemble(const dealii::PETScWrappers::MPI::Vector     &u,
                 dealii::PETScWrappers::MPI::SparseMatrix     *tangent,
                 dealii::PETScWrappers::MPI::Vector           &residual,
-                const dealii::AffineConstraints<double>      &constraints);
+                const dealii::AffineConstraints<double>      &constraints) override;
 
   /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point (tied: lambda <-
   /// lambda - eps d). Returns the largest penetration (tied: |d|, mm) before the update,
   /// over all ranks.
-  double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u);
+  double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u) override;
   /// Forces, area, pressures and penetration at @p u.
-  ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u);
+  ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u) override;
   /// The state of each of this rank's slave points at @p u (collective: the deformed
   /// master surface is gathered). statistics() sums exactly these states.
-  std::vector<ContactPointState> point_states(const dealii::PETScWrappers::MPI::Vector &u);
+  std::vector<ContactPointState> point_states(const dealii::PETScWrappers::MPI::Vector &u) override;
 
-  const io::ContactPair &settings() const { return pair; }
+  const io::ContactPair &settings() const override { return pair; }
+  void begin_stage(const io::Stage &, const bool held_by_contact_alone) override
+  {
+    may_touch = held_by_contact_alone;
+    if (reverse)
+      reverse->begin_stage(io::Stage(), held_by_contact_alone);
+  }
   /// Keep the multipliers and slip history of a converged load step / go back to them
   /// after a failure. save_state() commits the slip history computed by the last
   /// assemble() or statistics() call, which must therefore be made at the converged
   /// displacement (the Newton driver's last assembly is).
-  void save_state()
+  void save_state() override
   {
+    fresh_step           = true;
     saved_multiplier     = multiplier;
     saved_tie_multiplier = tie_multiplier;
     saved_active         = active;
@@ -148,8 +133,9 @@ public:
     if (reverse)
       reverse->save_state();
   }
-  void restore_state()
+  void restore_state() override
   {
+    fresh_step     = true;
     multiplier     = saved_multiplier;
     tie_multiplier = saved_tie_multiplier;
     active         = saved_active;
@@ -163,11 +149,11 @@ public:
   /// master facet at the last tangent assembly, against the one before it: what the
   /// Newton monitor prints. A count that stays above 0 while the residual stalls marks
   /// points switching back and forth.
-  unsigned pairing_changes() const { return changes + (reverse ? reverse->pairing_changes() : 0); }
+  unsigned pairing_changes() const override { return changes + (reverse ? reverse->pairing_changes() : 0); }
   /// Points in contact at the last tangent assembly (all ranks, both passes) whose
   /// closest point lies on a facet edge or vertex shared with other facets (not on the
   /// rim of the master surface), and those on the rim: the monitor's breakdown.
-  std::array<unsigned, 2> edge_points() const
+  std::array<unsigned, 2> edge_points() const override
   {
     auto e = edge_counts;
     if (reverse)
@@ -194,26 +180,6 @@ private:
         ar &x;
     }
   };
-  struct SlavePoint
-  {
-    unsigned                                  face = 0; ///< index into slave_faces
-    dealii::Point<3>                          X;        ///< reference position
-    double                                    dA = 0;   ///< reference area weight, mm^2
-    double                                    penalty = 0; ///< N/mm^3
-    /// The slave face's vertices (their x-component DoFs, unique across ranks) and the
-    /// point's barycentric coordinates in the face: the hat functions of the nodal
-    /// pressure (ContactStatistics::max_pressure).
-    std::array<dealii::types::global_dof_index, 3> vertex{};
-    std::array<double, 3>                          hat{};
-    std::vector<std::pair<unsigned, double>>  shape;    ///< (local face DoF, N_i) nonzero
-  };
-  struct SlaveFace
-  {
-    std::vector<dealii::types::global_dof_index> dofs;       ///< DoFs with support on the face
-    std::vector<unsigned>                        components; ///< their components
-    double                                       size = 0;   ///< mm, sqrt(2 area)
-  };
-
   /// Visit every slave point with its projection at displacement @p u; @p visit gets the
   /// point index, deformed position, projection (or none) and the master facet list.
   template <class Visitor>
@@ -310,5 +276,10 @@ private:
   bool              pairing_settled = false;
   unsigned          changes         = 0; ///< pairing_changes() of this pass
   std::array<unsigned, 2> edge_counts{{0, 0}}; ///< edge_points() of this pass
+  /// The next tangent assembly is the first of a load step, and whether it found the
+  /// pair without a point in contact (then touching points engage: touching_fraction).
+  bool fresh_step = true;
+  bool touching   = false;
+  bool may_touch  = true; ///< begin_stage(): a body on the pair is held by contact alone
 };
 } // namespace firstray::contact

@@ -53,9 +53,13 @@ struct SolverSettings
   /// degree (default_type()).
   std::string type;
   /// The default: CG + p-multigrid (BoomerAMG on the embedded degree-1 space) for
-  /// degree 2, CG + BoomerAMG for degree 1 (GAMG coarsens degree-1 elasticity slowly;
-  /// benchmarks/README.md compares them).
-  static std::string default_type(unsigned degree) { return degree == 2 ? "cg-pmg" : "cg-hypre"; }
+  /// degree 2, with or without contact; CG + BoomerAMG for degree 1 without contact
+  /// (GAMG coarsens degree-1 elasticity slowly; benchmarks/README.md compares them),
+  /// MUMPS for degree 1 with contact (AMG needs over 1000 iterations there).
+  static std::string default_type(unsigned degree, bool contact = false)
+  {
+    return degree == 2 ? "cg-pmg" : (contact ? "mumps" : "cg-hypre");
+  }
   /// Relative residual tolerance of the Krylov solver. 1e-8 moves displacements by
   /// far less than the discretisation error and saves 15-20 % of the iterations
   /// (benchmarks/README.md); tests that compare runs to 1e-8 ask for 1e-12.
@@ -82,14 +86,42 @@ struct SolverSettings
   bool        symmetric = true;
 };
 
-/// One contact pair (DESIGN.md, Contact): surface-to-surface, the slave's quadrature
-/// points projected onto the deformed master surface.
+/// The pose of a rigid obstacle relative to its initial one: x -> R (x - c) + c + t, R the
+/// rotation by the rotation vector `rotation_deg` (axis times angle, degrees) about the
+/// obstacle's centre c (RigidObstacle::centre), then the translation t (mm). Over a stage
+/// the translation and the rotation vector ramp linearly from the previous stage's.
+struct RigidMotion
+{
+  std::array<double, 3> translation{{0, 0, 0}};  ///< t, mm
+  std::array<double, 3> rotation_deg{{0, 0, 0}}; ///< axis x angle, degrees
+};
+
+/// A rigid analytic obstacle that a slave surface contacts ("rigid": {...} of a contact
+/// entry): not a mesh, no DoFs (contact::RigidPlane).
+struct RigidObstacle
+{
+  /// "plane" (the only type so far); empty: the entry is a surface-to-surface pair.
+  std::string           type;
+  std::array<double, 3> point{{0, 0, 0}};  ///< a point of the plane, mm (initial pose)
+  std::array<double, 3> normal{{0, 0, 1}}; ///< unit normal towards the body (normalised)
+  std::array<double, 3> centre{{0, 0, 0}}; ///< centre of rotation, mm (default: point)
+  RigidMotion           motion;            ///< pose at the end of the first stage
+};
+
+/// One contact interface (DESIGN.md, Contact): surface-to-surface, the slave's quadrature
+/// points projected onto the deformed master surface, or a slave surface against a rigid
+/// obstacle (`rigid`, master empty).
 struct ContactPair
 {
   std::string slave, master;       ///< surface names ("pair": [slave, master])
   std::string name;                ///< for reports; empty: "slave:master"
-  /// The name in summaries and messages: `name`, or "slave:master".
-  std::string report_name() const { return name.empty() ? slave + ":" + master : name; }
+  RigidObstacle rigid;             ///< rigid.type non-empty: a rigid obstacle, no master
+  bool is_rigid() const { return !rigid.type.empty(); }
+  /// The name in summaries and messages: `name`, or "slave:master" ("slave:rigid-plane").
+  std::string report_name() const
+  {
+    return !name.empty() ? name : slave + ":" + (is_rigid() ? "rigid-" + rigid.type : master);
+  }
   /// Coulomb coefficient mu (>= 0; 0 frictionless). With mu > 0 the contact tangent is
   /// not symmetric: the linear solver then uses LU / GMRES (SolverSettings::symmetric).
   double      friction = 0;
@@ -192,6 +224,11 @@ struct Stage
   std::string                    name;
   unsigned                       n_steps = 1;
   std::vector<BoundaryCondition> boundary_conditions;
+  /// Poses of rigid obstacles at the stage's end, by the obstacle's report_name()
+  /// ("motions": {"ground": {"translation": [...], "rotation_deg": [...]}}). An obstacle
+  /// not listed keeps the pose the previous stage left it in (the first stage: its
+  /// RigidObstacle::motion).
+  std::map<std::string, RigidMotion> motions;
   std::string                    context; ///< "stages[i]" for messages
 };
 

