@@ -556,16 +556,15 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
       if (root.contains("boundary_conditions") || root.contains("steps"))
         throw InputError("stages: give boundary_conditions and steps in each stage, not at "
                          "the top level as well");
-      if (c.load_case.type != "")
-        throw InputError("stages: a load_case sets its own boundary conditions; stages with "
-                         "a load_case are not supported yet");
       for (std::size_t i = 0; i < list.size(); ++i)
         {
           const std::string where = "stages[" + std::to_string(i) + "]";
           const json       &o     = list[i];
           if (!o.is_object())
             throw InputError(where + ": expected an object");
-          reject_unknown_keys(o, {"name", "steps", "boundary_conditions", "motions"}, where);
+          reject_unknown_keys(o, {"name", "steps", "boundary_conditions", "motions",
+                                  "load_case_factor"},
+                              where);
           Stage stage;
           stage.context = where;
           stage.name    = o.contains("name") ? text(o.at("name"), where + ".name") :
@@ -589,6 +588,16 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
               for (std::size_t k = 0; k < bcs.size(); ++k)
                 stage.boundary_conditions.push_back(parse_boundary_condition(
                   bcs[k], where + ".boundary_conditions[" + std::to_string(k) + "]"));
+            }
+          if (o.contains("load_case_factor"))
+            {
+              if (c.load_case.type.empty())
+                throw InputError(where + ".load_case_factor: applies to a case with a "
+                                         "load_case only");
+              stage.load_case_factor =
+                number(o.at("load_case_factor"), where + ".load_case_factor");
+              if (!(stage.load_case_factor >= 0 && stage.load_case_factor <= 10))
+                throw InputError(where + ".load_case_factor: must lie in [0, 10]");
             }
           if (o.contains("motions"))
             {

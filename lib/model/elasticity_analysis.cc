@@ -15,6 +15,7 @@
 #include <firstray/solver/linear_solver.h>
 
 #include <deal.II/base/function_parser.h>
+#include <type_traits>
 #include <deal.II/base/quadrature_lib.h>
 #include <deal.II/base/timer.h>
 #include <deal.II/base/utilities.h>
@@ -92,6 +93,11 @@ const RegionResult &StageResult::region(const std::string &name) const
 const SurfaceResult &StageResult::surface(const std::string &name) const
 {
   return named(surfaces, name, "surface");
+}
+
+const SectionResult &StageResult::section(const std::string &name) const
+{
+  return named(sections, name, "section");
 }
 
 const StageResult &Result::stage(const std::string &name) const
@@ -740,6 +746,35 @@ void ElasticityAnalysis::Impl::assemble()
     solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
 }
 
+namespace
+{
+/// Every rank's @p mine, concatenated in rank order, on every rank: MPI_Allgatherv on the
+/// raw bytes of trivially copyable elements (boost serialisation of large arrays cost
+/// seconds); on one rank @p mine itself.
+template <class T>
+std::vector<T> gather_pod(std::vector<T> &&mine, MPI_Comm comm)
+{
+  static_assert(std::is_trivially_copyable_v<T>);
+  const int size = Utilities::MPI::n_mpi_processes(comm);
+  if (size == 1)
+    return std::move(mine);
+  std::vector<int> counts(size), offsets(size, 0);
+  const int        n = static_cast<int>(mine.size() * sizeof(T));
+  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  for (int k = 1; k < size; ++k)
+    offsets[k] = offsets[k - 1] + counts[k - 1];
+  std::vector<T> all((offsets.back() + counts.back()) / sizeof(T));
+  MPI_Allgatherv(mine.data(), n, MPI_BYTE, all.data(), counts.data(), offsets.data(), MPI_BYTE,
+                 comm);
+  return all;
+}
+
+std::vector<double> gather_doubles(std::vector<double> mine, MPI_Comm comm)
+{
+  return gather_pod(std::move(mine), comm);
+}
+} // namespace
+
 Tensor<1, 3> ElasticityAnalysis::Impl::traction(const io::BoundaryCondition &bc, const unsigned id,
                                                 const Tensor<1, 3> &normal) const
 {
@@ -1150,7 +1185,8 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
             mine.push_back(p.tangential_traction[d]);
           mine.insert(mine.end(), {double(p.state), double(p.pass)});
         }
-      for (const auto &part : Utilities::MPI::all_gather(comm, mine))
+      const auto part = gather_doubles(mine, comm);
+      {
         for (std::size_t i = 0; i + 17 <= part.size(); i += 17)
           {
             contact::ContactPointState p;
@@ -1169,6 +1205,7 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
             result.contact_points.push_back(p);
             result.contact_point_pair.push_back(k);
           }
+      }
     }
   // Internal force with the computed displacement, without constraints: the
   // reaction at constrained DoFs is r = f_int - f_ext.
@@ -1256,14 +1293,12 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
       region.max_principal = Utilities::MPI::max(max_principal[r], comm);
       region.max_equivalent_plastic_strain = Utilities::MPI::max(max_eps_p[r], comm);
       region.yielded_volume                = Utilities::MPI::sum(yielded[r], comm);
-      for (const auto &part : Utilities::MPI::all_gather(comm, vm[r]))
-        region.von_mises.insert(region.von_mises.end(), part.begin(), part.end());
-      for (const auto &part : Utilities::MPI::all_gather(comm, qp_points[r]))
-        region.points.insert(region.points.end(), part.begin(), part.end());
-      for (const auto &part : Utilities::MPI::all_gather(comm, qp_stress[r]))
-        region.stress.insert(region.stress.end(), part.begin(), part.end());
-      for (const auto &part : Utilities::MPI::all_gather(comm, qp_strain[r]))
-        region.strain.insert(region.strain.end(), part.begin(), part.end());
+      // Rank order, as the points of each rank's cells (raw bytes, no serialisation;
+      // moved, not copied, on one rank: these arrays are the largest of the result).
+      region.von_mises = gather_pod(std::move(vm[r]), comm);
+      region.points    = gather_pod(std::move(qp_points[r]), comm);
+      region.stress    = gather_pod(std::move(qp_stress[r]), comm);
+      region.strain    = gather_pod(std::move(qp_strain[r]), comm);
       std::vector<double> sorted = region.von_mises;
       std::sort(sorted.begin(), sorted.end());
       region.max_von_mises = sorted.empty() ? 0 : sorted.back();

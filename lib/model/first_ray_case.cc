@@ -197,20 +197,30 @@ io::Case expand_first_ray_case(io::Case c, const geometry::FirstRayMesh &first_r
       }
   if (c.load_case.type == "standing")
     {
-      io::BoundaryCondition fixed;
-      fixed.surface = "cuneiform/proximal";
-      fixed.type    = io::BoundaryType::fixed;
-      fixed.context = "load_case (fixed proximal cuneiform)";
-      c.boundary_conditions.push_back(fixed);
-      for (const auto &load : standing_loads(c.load_case.body_weight))
-        {
-          io::BoundaryCondition bc;
-          bc.surface = load.surface;
-          bc.type    = io::BoundaryType::force;
-          bc.value   = load.force;
-          bc.context = "load_case (ground reaction on " + load.surface + ")";
-          c.boundary_conditions.push_back(bc);
-        }
+      // The supports and ground loads; with stages, into each stage, the loads scaled by
+      // its load_case_factor.
+      const auto add = [&](std::vector<io::BoundaryCondition> &bcs, const double factor) {
+        io::BoundaryCondition fixed;
+        fixed.surface = "cuneiform/proximal";
+        fixed.type    = io::BoundaryType::fixed;
+        fixed.context = "load_case (fixed proximal cuneiform)";
+        bcs.push_back(fixed);
+        if (factor > 0)
+          for (const auto &load : standing_loads(c.load_case.body_weight))
+            {
+              io::BoundaryCondition bc;
+              bc.surface = load.surface;
+              bc.type    = io::BoundaryType::force;
+              for (unsigned d = 0; d < 3; ++d)
+                bc.value[d] = factor * load.force[d];
+              bc.context = "load_case (ground reaction on " + load.surface + ")";
+              bcs.push_back(bc);
+            }
+      };
+      if (c.stages.empty())
+        add(c.boundary_conditions, 1.0);
+      for (auto &stage : c.stages)
+        add(stage.boundary_conditions, stage.load_case_factor);
     }
   for (const auto &[name, joint] : first_ray.joints)
     {

@@ -229,6 +229,10 @@ struct Stage
   /// not listed keeps the pose the previous stage left it in (the first stage: its
   /// RigidObstacle::motion).
   std::map<std::string, RigidMotion> motions;
+  /// With a load_case: the fraction of its loads in force at the stage's end (its
+  /// supports always are), added to the stage's own boundary_conditions; e.g. 0 for a
+  /// screw-pretension stage before the foot is loaded.
+  double load_case_factor = 1.0;
   std::string                    context; ///< "stages[i]" for messages
 };
 

@@ -119,6 +119,7 @@ struct StageResult
   /// The entries of that name. @throws InputError naming it if there is none.
   const RegionResult  &region(const std::string &name) const;
   const SurfaceResult &surface(const std::string &name) const;
+  const SectionResult &section(const std::string &name) const;
 };
 
 /// Everything an analysis returns. Arrays are complete on every rank.

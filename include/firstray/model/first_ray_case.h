@@ -51,7 +51,8 @@ std::vector<io::Ligament> joint_capsule(const std::string                      &
 geometry::FirstRayParameters first_ray_parameters(const io::Case &the_case);
 
 /// Add to @p the_case what the first-ray model implies: for load_case "standing",
-/// the fixed proximal cuneiform face and the ground loads; for every joint, a
+/// the fixed proximal cuneiform face and the ground loads (with stages: in every stage,
+/// the loads scaled by its load_case_factor); for every joint, a
 /// section (force on the distal/secondary cartilage layer, stresses of both layers),
 /// unless the case defines a section of that name. With contact joints, every joint
 /// also becomes a contact pair (slave: the distal/sesamoid side) held by its capsule

@@ -5,6 +5,8 @@
 #include <firstray/io/case.h>
 #include <firstray/model/elasticity_analysis.h>
 #include <firstray/model/first_ray_case.h>
+#include <firstray/model/model.h>
+#include <firstray/errors.h>
 
 #include <gtest/gtest.h>
 
@@ -116,4 +118,58 @@ TEST(FirstRayStanding, TwoRanksGiveTheOneRankAnswerMpi)
   for (std::size_t s = 0; s < serial.sections.size(); ++s)
     for (unsigned d = 0; d < 3; ++d)
       EXPECT_NEAR(parallel.sections[s].force[d], serial.sections[s].force[d], 1e-7 * 50.0);
+}
+
+// Stages with a load case (issue 12 section 2): each stage gets the load case's supports
+// and its loads scaled by the stage's load_case_factor. Linear: the first stage (half the
+// body weight) carries half the joint forces of the second (the whole), and the second
+// equals a single-stage solve (one Model, meshed once).
+TEST(FirstRayStanding, StagesOfALoadCase)
+{
+  auto staged = io::Case::from_json(R"({
+    "geometry": {"first_ray": {"mesh_size": 4.0, "articular_mesh_size": 1.5}},
+    "element": {"degree": 1},
+    "materials": {
+      "*/cortical": {"law": "linear-elastic", "E": 17000, "nu": 0.3},
+      "*/cancellous": {"law": "linear-elastic", "E": 500, "nu": 0.3},
+      "cartilage/*": {"law": "linear-elastic", "E": 10, "nu": 0.4}
+    },
+    "load_case": {"type": "standing", "body_weight": 700},
+    "stages": [{"name": "supports only", "load_case_factor": 0},
+               {"name": "half", "load_case_factor": 0.5},
+               {"name": "whole", "steps": 2}],
+    "solver": {"type": "mumps", "newton_rtol": 1e-12},
+    "output": {"directory": ""}
+  })", ".", "staged_standing_test");
+  auto single   = staged;
+  single.stages = {};
+  const auto model = model::Model::from_case(staged, MPI_COMM_SELF);
+  const auto rs    = model.solve(staged, MPI_COMM_SELF);
+  const auto r1    = model.solve(single, MPI_COMM_SELF);
+  EXPECT_EQ(model.meshings(), 1u);
+  const double hallux = model::standing_loads(700.0)[3].force[2];
+  for (const auto &s : r1.sections)
+    for (unsigned d = 0; d < 3; ++d)
+      {
+        const double whole = rs.stage("whole").section(s.name).force[d];
+        EXPECT_NEAR(whole, s.force[d], 1e-8 * hallux) << s.name;
+        EXPECT_NEAR(rs.stage("half").section(s.name).force[d], 0.5 * whole, 1e-8 * hallux)
+          << s.name;
+        EXPECT_NEAR(rs.stage("supports only").section(s.name).force[d], 0.0, 1e-10 * hallux)
+          << s.name;
+      }
+  EXPECT_NEAR(rs.section("mtp").force[2], -hallux, 1e-6 * hallux);
+  // load_case_factor without a load case is an error naming the key.
+  try
+    {
+      io::Case::from_json(R"({"mesh": "x.msh",
+        "materials": {"block": {"law": "linear-elastic", "E": 1, "nu": 0.3}},
+        "stages": [{"name": "a", "load_case_factor": 0.5}]})", ".", "bad");
+      ADD_FAILURE() << "accepted";
+    }
+  catch (const InputError &e)
+    {
+      EXPECT_NE(std::string(e.what()).find("stages[0].load_case_factor"), std::string::npos)
+        << e.what();
+    }
 }
