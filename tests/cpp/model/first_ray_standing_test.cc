@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <map>
+#include <tuple>
 
 using namespace firstray;
 
@@ -126,21 +127,19 @@ TEST(FirstRayStanding, TwoRanksGiveTheOneRankAnswerMpi)
 // equals a single-stage solve (one Model, meshed once).
 TEST(FirstRayStanding, StagesOfALoadCase)
 {
-  auto staged = io::Case::from_json(R"({
-    "geometry": {"first_ray": {"mesh_size": 4.0, "articular_mesh_size": 1.5}},
-    "element": {"degree": 1},
-    "materials": {
-      "*/cortical": {"law": "linear-elastic", "E": 17000, "nu": 0.3},
-      "*/cancellous": {"law": "linear-elastic", "E": 500, "nu": 0.3},
-      "cartilage/*": {"law": "linear-elastic", "E": 10, "nu": 0.4}
-    },
-    "load_case": {"type": "standing", "body_weight": 700},
-    "stages": [{"name": "supports only", "load_case_factor": 0},
-               {"name": "half", "load_case_factor": 0.5},
-               {"name": "whole", "steps": 2}],
-    "solver": {"type": "mumps", "newton_rtol": 1e-12},
-    "output": {"directory": ""}
-  })", ".", "staged_standing_test");
+  // The coarse standing case, in three stages of its load case.
+  auto staged = coarse_standing_case();
+  staged.solver.newton_rtol = 1e-12;
+  for (const auto &[name, factor, steps] :
+       {std::tuple{"supports only", 0.0, 1u}, {"half", 0.5, 1u}, {"whole", 1.0, 2u}})
+    {
+      io::Stage stage;
+      stage.name             = name;
+      stage.load_case_factor = factor;
+      stage.n_steps          = steps;
+      stage.context          = std::string("stages[") + name + "]";
+      staged.stages.push_back(stage);
+    }
   auto single   = staged;
   single.stages = {};
   const auto model = model::Model::from_case(staged, MPI_COMM_SELF);

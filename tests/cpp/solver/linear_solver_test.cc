@@ -39,6 +39,19 @@ struct Laplacian
       }
     A.compress(dealii::VectorOperation::insert);
   }
+  /// b = A 1: the exact solution is 1.
+  dealii::PETScWrappers::MPI::Vector ones() const
+  {
+    dealii::PETScWrappers::MPI::Vector v(all, MPI_COMM_SELF);
+    v = 1.0;
+    return v;
+  }
+  dealii::PETScWrappers::MPI::Vector rhs() const
+  {
+    dealii::PETScWrappers::MPI::Vector b(all, MPI_COMM_SELF);
+    A.vmult(b, ones());
+    return b;
+  }
 };
 } // namespace
 
@@ -50,10 +63,8 @@ TEST(LinearSolver, SolvesAnAssembledSystemToItsTolerance)
   s.type = "cg-hypre";
   s.rtol = 1e-12;
   solver::LinearSolver    linear(s);
-  dealii::PETScWrappers::MPI::Vector ones(L.all, MPI_COMM_SELF), b(L.all, MPI_COMM_SELF),
-    x(L.all, MPI_COMM_SELF);
-  ones = 1.0;
-  L.A.vmult(b, ones);
+  const auto ones = L.ones(), b = L.rhs();
+  dealii::PETScWrappers::MPI::Vector x(L.all, MPI_COMM_SELF);
   linear.setup(L.A);
   const auto stats = linear.solve(x, b);
   x -= ones;
@@ -72,10 +83,8 @@ TEST(LinearSolver, StopRequestInterruptsAKrylovSolve)
   s.rtol          = 1e-12;
   s.petsc_options = "-pc_type jacobi"; // about 2000 iterations
   solver::LinearSolver linear(s);
-  dealii::PETScWrappers::MPI::Vector ones(L.all, MPI_COMM_SELF), b(L.all, MPI_COMM_SELF),
-    x(L.all, MPI_COMM_SELF);
-  ones = 1.0;
-  L.A.vmult(b, ones);
+  const auto ones = L.ones(), b = L.rhs();
+  dealii::PETScWrappers::MPI::Vector x(L.all, MPI_COMM_SELF);
   linear.setup(L.A);
   solver::request_stop();
   EXPECT_THROW(linear.solve(x, b), solver::Interrupted);
