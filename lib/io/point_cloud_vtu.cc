@@ -1,4 +1,5 @@
 #include <firstray/errors.h>
+#include <firstray/io/atomic_file.h>
 #include <firstray/io/point_cloud_vtu.h>
 
 #include <deal.II/base/mpi.h>
@@ -14,22 +15,19 @@ namespace firstray::io
 {
 namespace
 {
-/// Write @p text-producing @p body to @p path through a temporary file; false on failure.
+/// Write @p path atomically (io::write_file_atomically); false on failure.
 template <class Body>
 bool write_atomically(const std::string &path, Body body)
 {
-  {
-    std::ofstream out(path + ".tmp");
-    if (!out)
+  try
+    {
+      write_file_atomically(path, body);
+      return true;
+    }
+  catch (const SolveError &)
+    {
       return false;
-    out << std::setprecision(std::numeric_limits<double>::max_digits10);
-    body(out);
-    if (!out)
-      return false;
-  }
-  std::error_code ec;
-  std::filesystem::rename(path + ".tmp", path, ec);
-  return !ec;
+    }
 }
 
 /// A double in VTK ASCII: NaN as "nan" (read by VTK and meshio).

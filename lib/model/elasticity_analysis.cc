@@ -1,3 +1,4 @@
+#include <firstray/assembly/cells.h>
 #include <firstray/assembly/elasticity_kernel.h>
 #include <firstray/assembly/finite_strain_kernel.h>
 #include <firstray/assembly/history_kernel.h>
@@ -7,12 +8,16 @@
 #include <firstray/solver/progress.h>
 #include <firstray/assembly/petsc_matrix.h>
 #include <firstray/errors.h>
+#include <firstray/io/atomic_file.h>
 #include <firstray/io/point_cloud_vtu.h>
+#include <firstray/io/results.h>
 #include <firstray/materials/registry.h>
 #include <firstray/model/elasticity_analysis.h>
 #include <firstray/model/first_ray_case.h>
 #include <firstray/model/model.h>
 #include <firstray/solver/linear_solver.h>
+#include <firstray/solver/load_stepper.h>
+#include <firstray/solver/newton.h>
 
 #include <deal.II/base/function_parser.h>
 #include <type_traits>
@@ -52,58 +57,6 @@ namespace firstray::model
 {
 using namespace dealii;
 
-namespace
-{
-/// The entry of @p list named @p name; @p what names the kind in the error.
-template <class Entry>
-const Entry &named(const std::vector<Entry> &list, const std::string &name, const char *what)
-{
-  for (const auto &e : list)
-    if (e.name == name)
-      return e;
-  throw InputError(std::string("result has no ") + what + " '" + name + "'");
-}
-} // namespace
-
-const RegionResult &Result::region(const std::string &name) const
-{
-  return named(regions, name, "region");
-}
-
-const SurfaceResult &Result::surface(const std::string &name) const
-{
-  return named(surfaces, name, "surface");
-}
-
-const SectionResult &Result::section(const std::string &name) const
-{
-  return named(sections, name, "section");
-}
-
-const ContactResult &Result::contact_pair(const std::string &name) const
-{
-  return named(contact, name, "contact pair");
-}
-
-const RegionResult &StageResult::region(const std::string &name) const
-{
-  return named(regions, name, "region");
-}
-
-const SurfaceResult &StageResult::surface(const std::string &name) const
-{
-  return named(surfaces, name, "surface");
-}
-
-const SectionResult &StageResult::section(const std::string &name) const
-{
-  return named(sections, name, "section");
-}
-
-const StageResult &Result::stage(const std::string &name) const
-{
-  return named(stages, name, "stage");
-}
 
 namespace
 {
@@ -178,33 +131,6 @@ private:
   const std::vector<std::vector<double>>  *cell_state;
 };
 
-/// Write a ParaView collection of (time, file) @p records to @p path atomically (a
-/// temporary name, then renamed: a reader never sees half a file). Each data set also
-/// carries the name of its load stage (attribute `name`, which ParaView ignores), when
-/// there are several stages.
-void write_pvd(const std::string &path, const std::vector<std::pair<double, std::string>> &records,
-               const std::vector<std::string> &stage_names, bool with_names)
-{
-  {
-    std::ofstream pvd(path + ".tmp");
-    pvd << "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"0.1\" "
-           "ByteOrder=\"LittleEndian\">\n  <Collection>\n";
-    pvd.precision(12);
-    for (std::size_t k = 0; k < records.size(); ++k)
-      {
-        pvd << "    <DataSet timestep=\"" << records[k].first << "\" group=\"\" part=\"0\" file=\""
-            << records[k].second << "\"";
-        if (with_names && k < stage_names.size())
-          pvd << " name=\"" << stage_names[k] << "\"";
-        pvd << "/>\n";
-      }
-    pvd << "  </Collection>\n</VTKFile>\n";
-    if (!pvd)
-      throw SolveError("cannot write " + path + ".tmp");
-  }
-  std::filesystem::rename(path + ".tmp", path);
-}
-
 class Stopwatch
 {
 public:
@@ -221,7 +147,7 @@ private:
 };
 } // namespace
 
-class ElasticityAnalysis::Impl
+class ElasticityAnalysis::Impl : public solver::SteppedProblem
 {
 public:
   Impl(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm);
@@ -266,8 +192,21 @@ public:
   /// (ghosted) as step @p step (contact_<step>.pvtu), and rewrite contact.pvd.
   void   write_contact_step(unsigned step, double factor, const PETScWrappers::MPI::Vector &u,
                             Result &result);
-  /// Finite strain: Newton with line search and adaptive load steps (run()).
+  /// Newton over the load stages (solver::LoadStepper on this problem), for finite
+  /// strain, contact, history laws and stages (run()).
   void   solve_newton(Result &result, solver::LinearSolver &linear_solver);
+  // solver::SteppedProblem: the residual and tangent of assemble_newton() at the load
+  // factor the stepper set; a stage's constraints, loads and obstacles; the states.
+  double evaluate(const solver::Vector &u, bool with_tangent) override;
+  const solver::Vector &residual() const override { return rhs; }
+  solver::SparseMatrix &tangent() override { return matrix; }
+  const solver::Vector &current_iterate() const override { return ghosted_solution; }
+  std::string monitor_text() override;
+  double begin_stage(unsigned stage, const solver::Vector &converged) override;
+  void   set_load_factor(double factor) override { step_load_factor = factor; }
+  void   initial_iterate(double factor, const solver::Vector &converged,
+                         solver::Vector &u) override;
+  std::vector<solver::Stateful *> states() override;
   /// Tangent (when @p with_matrix) and residual r = lambda f_ext - f_int(u) at the
   /// displacement in ghosted_solution, with homogeneous constraints; returns |r|.
   double assemble_newton(double load_factor, bool with_matrix);
@@ -287,14 +226,6 @@ public:
                         const Tensor<1, 3> &normal) const;
   /// The mean committed state of every history cell (StressPostprocessor).
   std::vector<std::vector<double>> cell_mean_states() const;
-  /// The JSON of one set of results (regions, surfaces, groups, contact, ligaments,
-  /// sections); groups may be empty.
-  nlohmann::ordered_json results_json(const std::vector<RegionResult> &regions,
-                                      const std::vector<SurfaceResult> &surfaces,
-                                      const std::vector<GroupResult> &groups,
-                                      const std::vector<ContactResult> &contact,
-                                      const std::vector<assembly::LigamentState> &ligaments,
-                                      const std::vector<SectionResult> &sections) const;
   std::string summary(const Result &result) const;
   /// Write result.summary_json to @p name in the output directory (atomically) when the
   /// case has output.
@@ -330,6 +261,9 @@ public:
   std::vector<std::string>                        pvd_stage_names; // per solution record
   std::vector<std::unique_ptr<contact::Interface>> contact_pairs;
   std::unique_ptr<assembly::LigamentSet>          ligaments;
+  /// The terms of the residual and tangent beyond the cells: the contact interfaces,
+  /// then the ligaments (not owned).
+  std::vector<assembly::Contribution *>           contributions;
   IndexSet                                        constrained_rows; // relevant + contact rows
   Result                                          stats;
   bool                                            solved = false;
@@ -348,27 +282,18 @@ public:
   assembly::QuadratureState                       history;
   bool                                            has_history = false;
   std::string                                     failure_note; // summary of a failed run
+  // The load stepping (solve_newton()): the current load factor, the prescribed DoFs of
+  // this stage and the previous one, the displacement the stage started from and the
+  // previous stage's free loads; the linear solver; the states of the load steps.
+  double                                          step_load_factor = 0;
+  std::vector<types::global_dof_index>            prescribed, previously_prescribed;
+  PETScWrappers::MPI::Vector                      stage_start, previous_free;
+  solver::LinearSolver                           *newton_linear_solver = nullptr;
+  std::vector<std::unique_ptr<solver::Stateful>>  step_states;
   std::vector<solver::Observer>                   observers;
   /// cg-pmg: the coarse operator is P^T K P of each tangent (a body is held by contact
   /// alone in some stage), not the rediscretised degree-1 stiffness.
   bool                                            galerkin_coarse = false;
-  void notify(const solver::Progress &event) const
-  {
-    for (const auto &observer : observers)
-      observer(event);
-  }
-  /// A progress event of the current stage, step and load factor.
-  solver::Progress event(solver::Progress::Event kind, unsigned step, double load_factor) const
-  {
-    solver::Progress e;
-    e.event       = kind;
-    e.stage       = stages.empty() ? std::string() : stages[stage_index].name;
-    e.stage_index = stage_index;
-    e.n_stages    = stages.size();
-    e.step        = step;
-    e.load_factor = load_factor;
-    return e;
-  }
 };
 
 ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_Comm comm_)
@@ -523,7 +448,6 @@ void ElasticityAnalysis::Impl::make_constraints()
   for (const auto &pair : the_case.contact)
     {
       contact_pairs.push_back(contact::InterfaceRegistry::default_registry().create(pair, context));
-      constrained_rows.add_indices(contact_pairs.back()->coupling_rows());
     }
   std::vector<std::array<unsigned, 2>> ligament_ids;
   for (const auto &l : the_case.ligaments)
@@ -537,7 +461,13 @@ void ElasticityAnalysis::Impl::make_constraints()
   ligaments = std::make_unique<assembly::LigamentSet>(the_case.ligaments, ligament_ids,
                                                       dof_handler, mapping, face_quadrature,
                                                       nonlinear, comm);
-  constrained_rows.add_indices(ligaments->coupling_rows());
+  // The terms beyond the cells, in the order they are assembled.
+  contributions.clear();
+  for (const auto &pair : contact_pairs)
+    contributions.push_back(pair.get());
+  contributions.push_back(ligaments.get());
+  for (const auto *c : contributions)
+    constrained_rows.add_indices(c->coupling_rows());
   make_dirichlet_constraints(dof_handler, constrained_rows, false, constraints);
 }
 
@@ -635,9 +565,8 @@ void ElasticityAnalysis::Impl::assemble()
     DoFTools::make_sparsity_pattern(dof_handler, dsp);
   else
     DoFTools::make_sparsity_pattern(dof_handler, dsp, constraints, false);
-  for (const auto &pair : contact_pairs)
-    pair->add_couplings(dsp);
-  ligaments->add_couplings(dsp);
+  for (const auto *c : contributions)
+    c->add_couplings(dsp);
   SparsityTools::distribute_sparsity_pattern(dsp, owned, comm, rows);
 
   // Block size 3 (x, y, z of a node together) when the numbering interleaves them.
@@ -1448,118 +1377,32 @@ void ElasticityAnalysis::Impl::postprocess(Result &result)
   compute_sections(result);
 }
 
-nlohmann::ordered_json
-ElasticityAnalysis::Impl::results_json(const std::vector<RegionResult>            &regions,
-                                       const std::vector<SurfaceResult>           &surfaces,
-                                       const std::vector<GroupResult>             &groups,
-                                       const std::vector<ContactResult>           &contact,
-                                       const std::vector<assembly::LigamentState> &ligaments,
-                                       const std::vector<SectionResult>           &sections) const
-{
-  nlohmann::ordered_json j;
-  for (const auto &r : regions)
-    {
-      j["regions"][r.name] = {{"volume", r.volume},
-                              {"max_von_mises", r.max_von_mises},
-                              {"p99_von_mises", r.p99_von_mises},
-                              {"max_principal_stress", r.max_principal}};
-      if (!r.von_mises.empty())
-        j["regions"][r.name]["n_quadrature_points"] = r.von_mises.size();
-      if (laws[mesh.region_id(r.name, "summary")]->n_state() > 0)
-        {
-          j["regions"][r.name]["max_equivalent_plastic_strain"] = r.max_equivalent_plastic_strain;
-          j["regions"][r.name]["yielded_volume"]                = r.yielded_volume;
-        }
-    }
-  for (const auto &s : surfaces)
-    {
-      j["surfaces"][s.name] = {{"area", s.area}, {"reaction_force", s.reaction_force}};
-      if (s.load_force != std::array<double, 3>{{0, 0, 0}})
-        j["surfaces"][s.name]["load"] = {{"force", s.load_force}, {"moment", s.load_moment}};
-    }
-  for (const auto &g : groups)
-    j["groups"][g.name] = {{"volume", g.volume},
-                           {"max_von_mises", g.max_von_mises},
-                           {"p99_von_mises", g.p99_von_mises}};
-  for (const auto &c : contact)
-    j["contact"][c.name] = {{"normal_force", c.normal_force},
-                            {"moment", c.moment},
-                            {"area", c.area},
-                            {"max_pressure", c.max_pressure},
-                            {"max_point_pressure", c.max_point_pressure},
-                            {"mean_pressure", c.mean_pressure},
-                            {"max_penetration", c.max_penetration},
-                            {"augmentations", c.augmentations},
-                            {"friction_force", c.friction_force},
-                            {"stick", {{"points", c.stick_points}, {"area", c.stick_area}}},
-                            {"slip", {{"points", c.slip_points}, {"area", c.slip_area}}}};
-  for (const auto &l : ligaments)
-    j["ligaments"][l.name] = {{"force", l.force},
-                              {"tension", l.tension},
-                              {"transverse_force", l.transverse_force},
-                              {"moment", l.moment},
-                              {"points", l.points},
-                              {"elongation", l.elongation},
-                              {"slack", l.slack},
-                              {"attachment_area", l.area}};
-  for (const auto &s : sections)
-    j["sections"][s.name] = {{"surface", s.surface},
-                             {"area", s.area},
-                             {"force", s.force},
-                             {"moment", s.moment},
-                             {"max_von_mises", s.max_von_mises},
-                             {"p99_von_mises", s.p99_von_mises}};
-  return j;
-}
-
 std::string ElasticityAnalysis::Impl::summary(const Result &result) const
 {
-  nlohmann::ordered_json j;
-  j["units"] = {{"length", "mm"}, {"force", "N"}, {"stress", "MPa"}, {"time", "s"}};
-  j["case"]  = the_case.source;
-  j["mesh"]  = mesh.source;
-  j["analysis"] = !contact_pairs.empty() ?
-                   "contact (augmented Lagrangian), Newton with line search" :
-                 has_history ? "plasticity (small strain), Newton with line search" :
-                 nonlinear ? "finite strain (total Lagrangian), Newton with line search" :
-                              "linear, small strain";
-  if (!failure_note.empty())
-    j["failed"] = failure_note;
-  const auto blocks = results_json(result.regions, result.surfaces, result.groups,
-                                   result.contact, result.ligaments, result.sections);
-  for (const auto &item : blocks.items())
-    j[item.key()] = item.value();
-  for (const auto &stage : result.stages)
-    {
-      auto block = results_json(stage.regions, stage.surfaces, {}, stage.contact,
-                                stage.ligaments, stage.sections);
-      block["first_step"]          = stage.first_step;
-      block["steps"]               = stage.n_steps;
-      j["stages"][stage.name]      = block;
-    }
-  j["solver"] = {{"dofs", result.n_dofs},
-                 {"ranks", result.n_ranks},
-                 {"degree", the_case.degree},
-                 {"cells", mesh.tetrahedra.size()},
-                 {"linear_solver", the_case.solver.type},
-                 // What ran: MUMPS Cholesky / LU, or CG / GMRES (friction makes the
-                 // stiffness non-symmetric) with the type's preconditioner.
-                 {"linear_method",
-                  the_case.solver.type == "mumps" ?
-                    (the_case.solver.symmetric ? "mumps-cholesky" : "mumps-lu") :
-                    (the_case.solver.symmetric ? "cg" : "gmres")},
-                 {"linear_iterations", result.linear_iterations},
-                 {"block_size", block_size},
-                 {"steps", the_case.n_steps},
-                 {"wall_time", result.timings}};
-  j["warnings"] = result.warnings;
-  if (nonlinear)
-    j["solver"]["newton"] = {{"load_factors", result.load_factors},
-                             {"step_stages", result.step_stages},
-                             {"iterations_per_step", result.newton_iterations},
-                             {"residuals_per_step", result.newton_residuals},
-                             {"cutbacks", result.cutbacks}};
-  return j.dump(2);
+  io::SummaryInfo info;
+  info.case_source = the_case.source;
+  info.mesh_source = mesh.source;
+  info.analysis    = !contact_pairs.empty() ?
+                       "contact (augmented Lagrangian), Newton with line search" :
+                     has_history ? "plasticity (small strain), Newton with line search" :
+                     nonlinear   ? "finite strain (total Lagrangian), Newton with line search" :
+                                   "linear, small strain";
+  info.failed        = failure_note;
+  info.degree        = the_case.degree;
+  info.cells         = mesh.tetrahedra.size();
+  info.linear_solver = the_case.solver.type;
+  // What ran: MUMPS Cholesky / LU, or CG / GMRES (friction makes the stiffness
+  // non-symmetric) with the type's preconditioner.
+  info.linear_method = the_case.solver.type == "mumps" ?
+                         (the_case.solver.symmetric ? "mumps-cholesky" : "mumps-lu") :
+                         (the_case.solver.symmetric ? "cg" : "gmres");
+  info.block_size = block_size;
+  info.steps      = the_case.n_steps;
+  info.newton     = nonlinear;
+  for (unsigned r = 0; r < mesh.n_regions(); ++r)
+    if (laws[r]->n_state() > 0)
+      info.history_regions.insert(mesh.region_names[r]);
+  return io::summary_json(result, info);
 }
 
 bool ElasticityAnalysis::Impl::prepare_output()
@@ -1619,7 +1462,7 @@ void ElasticityAnalysis::Impl::write_step(const unsigned step, const double fact
 
   // Rewritten after every step, so it always lists the steps written so far.
   if (Utilities::MPI::this_mpi_process(comm) == 0)
-    write_pvd(dir + "/solution.pvd", pvd_records, pvd_stage_names, stages.size() > 1);
+    io::write_pvd(dir + "/solution.pvd", pvd_records, pvd_stage_names, stages.size() > 1);
   if (std::find(result.written_files.begin(), result.written_files.end(),
                 dir + "/solution.pvd") == result.written_files.end())
     result.written_files.push_back(dir + "/solution.pvd");
@@ -1663,7 +1506,7 @@ void ElasticityAnalysis::Impl::write_contact_step(const unsigned step, const dou
   result.written_files.push_back(dir + "/" + pvtu);
   if (Utilities::MPI::this_mpi_process(comm) == 0)
     {
-      write_pvd(dir + "/contact.pvd", contact_pvd_records, pvd_stage_names, stages.size() > 1);
+      io::write_pvd(dir + "/contact.pvd", contact_pvd_records, pvd_stage_names, stages.size() > 1);
     }
   if (std::find(result.written_files.begin(), result.written_files.end(),
                 dir + "/contact.pvd") == result.written_files.end())
@@ -1693,58 +1536,19 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
   if (with_matrix)
     static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix) = 0;
   rhs = 0;
-  FEValues<3> values(mapping, fe, quadrature, update_gradients | update_JxW_values);
-  const unsigned                       n = fe.n_dofs_per_cell();
-  FullMatrix<double>                   cell_matrix(n, n);
-  Vector<double>                       cell_u(n), cell_f(n);
-  std::vector<types::global_dof_index> dofs(n);
-  assembly::FiniteStrainScratch        scratch;
-  std::string                          failure;
-  Stopwatch                            watch;
-  for (const auto &cell : dof_handler.active_cell_iterators())
-    if (cell->is_locally_owned() && failure.empty())
-      {
-        values.reinit(cell);
-        cell->get_dof_values(ghosted_solution, cell_u);
-        const auto &law = *laws[cell->material_id()];
-        try
-          {
-            if (law.n_state() > 0) // return map from the committed state; trial state out
-              assembly::cell_history(values, law, cell_u,
-                                     history.committed_of(cell->active_cell_index()),
-                                     history.trial_of(cell->active_cell_index()),
-                                     with_matrix ? &cell_matrix : nullptr, cell_f);
-            else if (with_matrix)
-              assembly::cell_finite_strain(values, law, cell_u, cell_matrix, cell_f, scratch);
-            else
-              assembly::cell_finite_strain_internal_force(values, law, cell_u, cell_f, scratch);
-          }
-        catch (const SolveError &e)
-          {
-            // Finish the collective calls below on every rank, then fail together.
-            failure = std::string(e.what()) + " in region '" +
-                      mesh.region_names[cell->material_id()] + "'";
-            continue;
-          }
-        cell_f *= -1.0;
-        cell->get_dof_indices(dofs);
-        if (with_matrix)
-          newton_constraints.distribute_local_to_global(
-            cell_matrix, cell_f, dofs, static_cast<PETScWrappers::MPI::SparseMatrix &>(matrix), rhs);
-        else
-          newton_constraints.distribute_local_to_global(cell_f, dofs, rhs);
-      }
+  Stopwatch         watch;
+  const std::string failure = assembly::add_cell_forces(
+    dof_handler, mapping, quadrature, law_pointers, mesh.region_names, history, ghosted_solution,
+    newton_constraints,
+    with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr, rhs);
   newton_time["newton: cells"] += watch.lap();
-  for (const auto &pair : contact_pairs) // collective: every rank takes part
+  for (auto *c : contributions) // collective: every rank takes part
     {
-      pair->set_load_factor(load_factor);
-      pair->assemble(ghosted_solution,
-                   with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
-                   rhs, newton_constraints);
+      c->set_load_factor(load_factor);
+      c->assemble(ghosted_solution,
+                  with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
+                  rhs, newton_constraints);
     }
-  ligaments->assemble(&ghosted_solution,
-                      with_matrix ? static_cast<PETScWrappers::MPI::SparseMatrix *>(&matrix) : nullptr,
-                      rhs, newton_constraints); // collective
   newton_time["newton: contact and ligaments"] += watch.lap();
   if (with_matrix)
     matrix.compress(VectorOperation::add);
@@ -1766,39 +1570,91 @@ double ElasticityAnalysis::Impl::assemble_newton(const double load_factor, const
   return norm;
 }
 
-void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver &linear_solver)
+namespace
 {
-  // Newton settings: relative residual solver.newton_rtol (default 1e-8) of the step's
-  // first residual, with a floor
-  // of 1e-9 of the applied loads' norm (a cut-back step's first residual can be tiny),
-  // or a correction at round-off; at most 25 iterations per step, an energy line search
-  // (at most 6 trials per iteration, below), at most 10 cut-backs in a row.
-  constexpr unsigned max_newton = 25, max_searches = 6, max_cutbacks = 10;
-  constexpr unsigned max_augmentations = 5; // contact: Uzawa updates per load step
-  const double       newton_rtol = the_case.solver.newton_rtol;
-
-  for (const auto &pair : contact_pairs)
-    pair->save_state();
-  solution.reinit(owned, comm);
-  ghosted_solution.reinit(owned, relevant, comm);
-  PETScWrappers::MPI::Vector converged(owned, comm), base(owned, comm), du(owned, comm);
-  PETScWrappers::MPI::Vector stage_start(owned, comm), previous_free(owned, comm);
-  const bool                 fields = prepare_output();
-  std::vector<types::global_dof_index> prescribed, previously_prescribed;
-
-  for (stage_index = 0; stage_index < stages.size(); ++stage_index)
+/// A contact interface as state of the load steps: its multipliers, slip and pose are
+/// committed and reverted with them, and its Uzawa update is the augmentation.
+class InterfaceState : public solver::Stateful
+{
+public:
+  explicit InterfaceState(contact::Interface &interface_)
+    : interface(interface_)
+  {}
+  void commit() override { interface.save_state(); }
+  void revert() override { interface.restore_state(); }
+  bool converged(const solver::Vector &u) override
   {
-  const io::Stage &stage = stages[stage_index];
-  // The supports of the previous stage carried reactions R = f_int - f_ext (the residual
-  // with no constraints, negated); those this stage releases are ramped to zero.
-  PETScWrappers::MPI::Vector released(owned, comm);
-  if (stage_index > 0)
+    return interface.statistics(u).max_penetration <= interface.settings().gap_tolerance;
+  }
+  void        augment(const solver::Vector &u) override { interface.update_multipliers(u); }
+  std::string not_converged_note(const solver::Vector &u) override
+  {
+    const double penetration = interface.statistics(u).max_penetration;
+    if (penetration <= interface.settings().gap_tolerance)
+      return {};
+    std::ostringstream w;
+    w << "contact pair '" << interface.settings().report_name() << "' penetrates "
+      << penetration << " mm, above its gap_tolerance " << interface.settings().gap_tolerance
+      << " mm (raise penalty_scale or gap_tolerance)";
+    return w.str();
+  }
+
+private:
+  contact::Interface &interface;
+};
+
+/// The quadrature-point history of the laws with history as state of the load steps.
+class HistoryState : public solver::Stateful
+{
+public:
+  explicit HistoryState(assembly::QuadratureState &history_)
+    : history(history_)
+  {}
+  void commit() override { history.commit(); }
+  void revert() override { history.revert(); }
+
+private:
+  assembly::QuadratureState &history;
+};
+} // namespace
+
+double ElasticityAnalysis::Impl::evaluate(const solver::Vector &u, const bool with_tangent)
+{
+  ghosted_solution = u;
+  return assemble_newton(step_load_factor, with_tangent);
+}
+
+std::string ElasticityAnalysis::Impl::monitor_text()
+{
+  std::ostringstream line;
+  for (const auto &pair : contact_pairs)
     {
+      const auto st = pair->statistics(ghosted_solution);
+      line << " | " << pair->settings().slave << ": force " << st.normal_force[0] << ' '
+           << st.normal_force[1] << ' ' << st.normal_force[2] << " penetration "
+           << st.max_penetration << " pairing changes " << pair->pairing_changes()
+           << " edge/rim points " << pair->edge_points()[0] << '/' << pair->edge_points()[1];
+    }
+  return line.str();
+}
+
+double ElasticityAnalysis::Impl::begin_stage(const unsigned s, const solver::Vector &converged)
+{
+  stage_index            = s;
+  const io::Stage &stage = stages[s];
+  // The supports of the previous stage carried reactions R = f_int - f_ext (the residual
+  // with no constraints, negated); those this stage releases are ramped to zero, as are
+  // the previous stage's free loads (carried_force).
+  PETScWrappers::MPI::Vector released(owned, comm);
+  if (s > 0)
+    {
+      previous_free         = external_force_free;
+      previously_prescribed = prescribed;
       AffineConstraints<double> none;
       none.close();
       std::swap(newton_constraints, none);
       ghosted_solution = converged;
-      carry_loads = false;
+      carry_loads      = false;
       assemble_newton(1.0, false);
       std::swap(newton_constraints, none);
       for (const auto i : previously_prescribed)
@@ -1808,7 +1664,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
       the_case.n_steps             = stage.n_steps;
       make_dirichlet_constraints(dof_handler, constrained_rows, false, constraints);
       assemble_external_force();
-      setup_coarse_space(linear_solver);
+      setup_coarse_space(*newton_linear_solver);
     }
   {
     // Rigid obstacles take the stage's pose; bodies the stage's supports do not hold
@@ -1818,7 +1674,6 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
     for (std::size_t k = 0; k < contact_pairs.size(); ++k)
       contact_pairs[k]->begin_stage(stage, alone[k]);
   }
-  notify(event(solver::Progress::Event::stage_begin, result.load_factors.size() + 1, 0.0));
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
   external_force_free.reinit(owned, comm);
   external_force_free = external_force;
@@ -1836,316 +1691,123 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
   external_force_free.compress(VectorOperation::insert);
   carried_force.compress(VectorOperation::insert);
   carry_loads = true;
-  const double load_scale = std::max(external_force_free.l2_norm(), carried_force.l2_norm());
-  stage_start             = converged;
-  const unsigned first_step = result.load_factors.size() + 1;
-  const std::string where =
-    stages.size() > 1 ? " in stage '" + stage.name + "' (" + std::to_string(stage_index + 1) +
-                          " of " + std::to_string(stages.size()) + ")" :
-                        std::string();
+  stage_start = converged;
+  return std::max(external_force_free.l2_norm(), carried_force.l2_norm());
+}
 
-  double             lambda = 0, dlambda = 1.0 / the_case.n_steps;
-  unsigned           cutbacks_in_a_row = 0;
-  std::ostringstream tried;
-  while (lambda < 1 - 1e-12)
+void ElasticityAnalysis::Impl::initial_iterate(const double factor, const solver::Vector &converged,
+                                               solver::Vector &u)
+{
+  u = converged;
+  // Prescribed values ramp from where the previous stage left them.
+  for (const auto i : prescribed)
+    u(i) = stage_start(i) + factor * (constraints.get_inhomogeneity(i) - stage_start(i));
+  u.compress(VectorOperation::insert);
+}
+
+std::vector<solver::Stateful *> ElasticityAnalysis::Impl::states()
+{
+  std::vector<solver::Stateful *> pointers;
+  for (const auto &s : step_states)
+    pointers.push_back(s.get());
+  return pointers;
+}
+
+void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver &solver_)
+{
+  newton_linear_solver = &solver_;
+  step_states.clear();
+  for (const auto &pair : contact_pairs)
+    step_states.push_back(std::make_unique<InterfaceState>(*pair));
+  step_states.push_back(std::make_unique<HistoryState>(history));
+  for (const auto &pair : contact_pairs) // the initial state is the first committed one
+    pair->save_state();
+  solution.reinit(owned, comm);
+  ghosted_solution.reinit(owned, relevant, comm);
+  stage_start.reinit(owned, comm);
+  previous_free.reinit(owned, comm);
+  external_force_free.reinit(owned, comm);
+  prescribed.clear();
+  const bool fields = prepare_output();
+
+  // Newton: residual relative to the step's first, at most 25 iterations per solve, an
+  // energy line search of at most 6 trials; the stepper: at most 10 cut-backs in a row
+  // and 5 Uzawa augmentations per step (solver/newton.h, solver/load_stepper.h).
+  solver::NewtonSettings newton_settings;
+  newton_settings.rtol        = the_case.solver.newton_rtol;
+  newton_settings.inexact     = the_case.solver.inexact_newton && the_case.solver.type != "mumps";
+  newton_settings.linear_rtol = the_case.solver.rtol;
+  newton_settings.monitor     = the_case.solver.monitor;
+  solver::Newton      newton(newton_settings, solver_, comm);
+  solver::LoadStepper stepper(solver::StepperSettings(), newton, comm);
+  for (const auto &observer : observers)
     {
-      const double target = std::min(1.0, lambda + dlambda);
-      solution            = converged;
-      // Prescribed values ramp from where the previous stage left them.
-      for (const auto i : prescribed)
-        solution(i) = stage_start(i) + target * (constraints.get_inhomogeneity(i) - stage_start(i));
-      solution.compress(VectorOperation::insert);
-      std::vector<double> history;
-      unsigned            iterations = 0;
-      // Newton from the current iterate at load factor `target`; returns iterations.
-      // The tolerance is set by the step's first residual and kept for the solves after
-      // each augmentation, whose first residuals can be far smaller (down to round-off).
-      double tol  = -1;
-      auto newton = [&]() {
-        unsigned its     = 0;
-        ghosted_solution = solution;
-        double r         = assemble_newton(target, true);
-        if (tol < 0)
-          tol = std::max(newton_rtol * r, 1e-9 * load_scale + 1e-12 * r);
-        history.push_back(r);
-        // Inexact Newton (io::SolverSettings::inexact_newton): the linear tolerance
-        // eta of each system, from the residuals' last ratio.
-        const bool inexact = the_case.solver.inexact_newton && the_case.solver.type != "mumps";
-        double     eta = 1e-2, r_before = -1;
-        while (r > tol)
-          {
-            if (solver::stop_requested(comm))
-              throw solver::Interrupted("interrupted (stop requested)");
-            if (its == max_newton)
-              throw SolveError("no convergence in " + std::to_string(max_newton) +
-                               " Newton iterations");
-            Stopwatch linear_watch;
-            linear_solver.setup(matrix);
-            newton_time["newton: linear setup"] += linear_watch.lap();
-            du.reinit(owned, comm);
-            if (inexact && r_before > 0)
-              eta = 0.9 * (r / r_before) * (r / r_before);
-            // No need to solve far below what Newton's tolerance asks for; but within
-            // 1e3 tol of it (where the step may be the last) the linear error is kept
-            // below 0.1 tol, lest it alone leave the residual just above tol and cost
-            // one more iteration (Hertz at 0.2 mm: 1.9e-5 for a tolerance of 1.6e-5).
-            if (inexact)
-              {
-                eta = std::min(std::max(eta, 0.5 * tol / r), 1e-2);
-                if (r < 1e3 * tol)
-                  eta = std::min(eta, 0.1 * tol / r);
-                eta = std::max(eta, the_case.solver.rtol);
-              }
-            r_before = r;
-            const unsigned linear_its =
-              linear_solver.solve(du, rhs, inexact ? eta : 0.0).iterations;
-            result.linear_iterations += linear_its;
-            newton_time["newton: linear solve"] += linear_watch.lap();
-            ++its;
-            // A correction at round-off of the displacement also ends the iteration: with
-            // tiny loads the residual's round-off floor (stiffness x displacement x 1e-16)
-            // can lie above the relative tolerance.
-            if (du.linfty_norm() <= 1e-10 * solution.linfty_norm())
-              {
-                solution.add(1.0, du);
-                ghosted_solution = solution;
-                r                = assemble_newton(target, true);
-                history.push_back(r);
-                break;
-              }
-            // Line search on the energy (Matthies & Strang, 1979; Crisfield, Non-linear
-            // Finite Element Analysis, vol. 1, sec. 9.3): the problem derives from a
-            // potential, whose slope along du is -s(alpha) = -du . r(u + alpha du). Accept
-            // alpha once |s| <= 0.5 s(0), else look for the zero of s by regula falsi
-            // between the last alpha with s > 0 and the first with s < 0; halve on
-            // inverted elements. A residual-norm (Armijo) search stalls on slender bones:
-            // a rotation's first-order step stretches them, so the residual norm grows
-            // though the step is right.
-            base             = solution;
-            const double s0  = du * rhs;
-            double       alpha = 1, lo = 0, s_lo = s0, hi = -1, s_hi = 0, trial = 0;
-            for (unsigned search = 0;; ++search)
-              {
-                solution = base;
-                solution.add(alpha, du);
-                ghosted_solution = solution;
-                bool inverted    = false;
-                try
-                  {
-                    trial = assemble_newton(target, false);
-                  }
-                catch (const SolveError &e)
-                  {
-                    if (search == max_searches)
-                      throw SolveError(std::string("line search: ") + e.what() + " at " +
-                                       std::to_string(alpha) + " of the Newton step");
-                    inverted = true;
-                  }
-                const double slope = inverted ? 0.0 : du * rhs;
-                if (the_case.solver.monitor)
-                  {
-                    auto e = event(solver::Progress::Event::detail,
-                                   result.load_factors.size() + 1, target);
-                    e.text = "line search step length " + std::to_string(alpha) + ": " +
-                             (inverted ? std::string("inverted elements") :
-                                         "residual " + std::to_string(trial) + ", slope " +
-                                           std::to_string(slope / s0) + " of the first");
-                    notify(e);
-                  }
-                if (!inverted && (std::abs(slope) <= 0.5 * std::abs(s0) || search == max_searches ||
-                                  (slope > 0 && alpha == 1)))
-                  break;
-                if (inverted)
-                  {
-                    hi    = alpha;
-                    s_hi  = 0;
-                    alpha = 0.5 * (lo + alpha);
-                    continue;
-                  }
-                if (slope > 0)
-                  lo = alpha, s_lo = slope;
-                else
-                  hi = alpha, s_hi = slope;
-                const double secant = lo + (hi - lo) * s_lo / (s_lo - s_hi);
-                // Keep the next trial inside the bracket, away from its ends.
-                alpha = std::clamp(secant, lo + 0.1 * (hi - lo), hi - 0.1 * (hi - lo));
-              }
-            r = assemble_newton(target, true);
-            history.push_back(r);
-            {
-              auto e = event(solver::Progress::Event::iteration, result.load_factors.size() + 1,
-                             target);
-              e.iteration         = its;
-              e.residual          = r;
-              e.tolerance         = tol;
-              e.linear_iterations = linear_its;
-              e.step_length       = alpha;
-              notify(e);
-            }
-            if (the_case.solver.monitor)
-              {
-                std::ostringstream line;
-                line << "newton: load " << target << " iteration " << its << " residual " << r
-                     << " (tolerance " << tol << ") step length " << alpha;
-                for (const auto &pair : contact_pairs)
-                  {
-                    const auto st = pair->statistics(ghosted_solution);
-                    line << " | " << pair->settings().slave << ": force " << st.normal_force[0]
-                         << ' ' << st.normal_force[1] << ' ' << st.normal_force[2]
-                         << " penetration " << st.max_penetration << " pairing changes "
-                         << pair->pairing_changes() << " edge/rim points "
-                         << pair->edge_points()[0] << '/' << pair->edge_points()[1];
-                  }
-                auto e = event(solver::Progress::Event::detail, result.load_factors.size() + 1,
-                               target);
-                e.text = line.str();
-                notify(e);
-              }
-          }
-        return its;
-      };
-      try
-        {
-          iterations = newton();
-          // Augmented Lagrangian: Uzawa updates until every pair's penetration is
-          // within its tolerance (at most max_augmentations per step).
-          for (unsigned a = 0; a < max_augmentations && !contact_pairs.empty(); ++a)
-            {
-              bool within = true;
-              for (const auto &pair : contact_pairs)
-                within = pair->statistics(ghosted_solution).max_penetration <=
-                           pair->settings().gap_tolerance &&
-                         within;
-              if (within)
-                break;
-              for (const auto &pair : contact_pairs)
-                pair->update_multipliers(ghosted_solution);
-              iterations += newton();
-            }
-          // After the last update the penetration is not checked by the loop: say so
-          // when it is still above the tolerance (the step is kept: equilibrium holds).
-          for (const auto &pair : contact_pairs)
-            {
-              const double penetration = pair->statistics(ghosted_solution).max_penetration;
-              if (penetration > pair->settings().gap_tolerance)
-                {
-                  std::ostringstream w;
-                  w << "load step to " << target << ": contact pair '"
-                    << pair->settings().report_name()
-                    << "' penetrates " << penetration << " mm, above its gap_tolerance "
-                    << pair->settings().gap_tolerance << " mm after " << max_augmentations
-                    << " augmentations (raise penalty_scale or gap_tolerance)";
-                  result.warnings.push_back(w.str());
-                }
-            }
-        }
-      catch (const solver::Interrupted &e)
-        {
-          // A stop request: no cut-back; keep the converged steps and say where it was.
-          for (const auto &pair : contact_pairs)
-            pair->restore_state();
-          this->history.revert();
-          solution         = converged;
-          ghosted_solution = solution;
-          std::ostringstream msg;
-          msg << "interrupted at load factor " << lambda << where << " after "
-              << result.load_factors.size() << " converged steps";
-          if (fields)
-            msg << " (written to " << the_case.output_directory << ")";
-          failure_note = msg.str();
-          throw solver::Interrupted(msg.str());
-        }
-      catch (const SolveError &e)
-        {
-          tried << "\n  step to load factor " << target << " (from " << lambda
-                << "): " << e.what() << "; residuals";
-          for (const double h : history)
-            tried << ' ' << h;
-          ++result.cutbacks;
-          for (const auto &pair : contact_pairs)
-            pair->restore_state();
-          this->history.revert();
-          // Give up after max_cutbacks halvings in a row, or when the step has shrunk
-          // below 1e-4 of the first one: near a limit point (e.g. elements flattening) each
-          // smaller step converges and the load creeps toward it without end.
-          const bool too_small = 0.5 * dlambda < 1e-4 / the_case.n_steps;
-          if (++cutbacks_in_a_row > max_cutbacks || too_small)
-            {
-              solution         = converged;
-              ghosted_solution = solution;
-              std::ostringstream msg;
-              msg << "Newton did not converge: ";
-              if (too_small)
-                msg << "the load step shrank below 1e-4 of the first one";
-              else
-                msg << "the load step was halved " << max_cutbacks << " times in a row";
-              msg << " at load factor " << lambda << where << ", step "
-                  << result.load_factors.size() - first_step + 2 << " of the stage ("
-                  << result.load_factors.size() << " converged steps";
-              if (fields)
-                msg << ", written to " << the_case.output_directory;
-              msg << "). Tried:" << tried.str()
-                  << "\nTry more \"steps\", a smaller load, or check for inverted elements.";
-              failure_note = msg.str();
-              throw SolveError(msg.str());
-            }
-          {
-            auto cut = event(solver::Progress::Event::step_cut_back,
-                             result.load_factors.size() + 1, target);
-            cut.text = e.what();
-            notify(cut);
-          }
-          dlambda *= 0.5;
-          continue;
-        }
-      // Converged.
-      tried.str("");
-      for (const auto &pair : contact_pairs)
-        pair->save_state();
-      this->history.commit();
-      converged = solution;
-      lambda    = target;
-      cutbacks_in_a_row = 0;
-      result.load_factors.push_back(lambda);
-      result.step_stages.push_back(stage_index);
-      result.newton_iterations.push_back(iterations);
-      result.newton_residuals.push_back(history);
-      if (fields)
-        write_step(result.load_factors.size(), stage_index + lambda, ghosted_solution, result);
+      newton.add_observer(observer);
+      stepper.add_observer(observer);
+    }
+  if (fields)
+    stepper.set_output_directory(the_case.output_directory);
+  // Output observes the converged steps.
+  stepper.add_step_observer([&](const solver::ConvergedStep &step, const solver::Vector &) {
+    result.load_factors.push_back(step.load_factor);
+    result.step_stages.push_back(step.stage);
+    result.newton_iterations.push_back(step.iterations);
+    result.newton_residuals.push_back(step.residuals);
+    if (fields)
+      write_step(step.number, step.stage + step.load_factor, ghosted_solution, result);
+  });
+  // The end of a stage: its results (the last stage's are the final ones, in run()).
+  stepper.add_stage_observer([&](const unsigned s, const solver::Vector &converged) {
+    const auto   &report = stepper.report();
+    StageResult end;
+    end.name         = stages[s].name;
+    end.first_step   = report.stage_first_step[s] + 1;
+    end.n_steps      = report.steps.size() - report.stage_first_step[s];
+    ghosted_solution = converged;
+    if (s + 1 < stages.size())
       {
-        auto e      = event(solver::Progress::Event::step_converged, result.load_factors.size(),
-                            lambda);
-        e.iteration = iterations;
-        e.residual  = history.empty() ? 0.0 : history.back();
-        notify(e);
+        Result snapshot;
+        postprocess(snapshot);
+        for (const auto &r : snapshot.regions)
+          end.regions.push_back(r.scalars());
+        end.surfaces            = std::move(snapshot.surfaces);
+        end.sections            = std::move(snapshot.sections);
+        end.contact             = std::move(snapshot.contact);
+        end.ligaments           = std::move(snapshot.ligaments);
+        end.vertex_displacement = std::move(snapshot.vertex_displacement);
       }
-      if (iterations <= 4)
-        dlambda *= 1.5;
-    }
-  // The stage's end: its results (the last stage's are the final ones, in run()).
-  StageResult end;
-  end.name       = stage.name;
-  end.first_step = first_step;
-  end.n_steps    = result.load_factors.size() - first_step + 1;
-  ghosted_solution = converged;
-  if (stage_index + 1 < stages.size())
+    result.stages.push_back(std::move(end));
+  });
+  std::vector<solver::StageSpec> specs;
+  for (const auto &stage : stages)
+    specs.push_back({stage.name, stage.n_steps});
+  // What the stepper and Newton counted, also when they fail.
+  auto collect = [&]() {
+    const auto &report = stepper.report();
+    result.cutbacks    = report.cutbacks;
+    result.linear_iterations += report.linear_iterations;
+    result.warnings.insert(result.warnings.end(), report.warnings.begin(), report.warnings.end());
+    for (const auto &[part, seconds] : newton.timings())
+      newton_time[part] += seconds;
+    ghosted_solution = solution; // the last converged displacement
+  };
+  try
     {
-      Result snapshot;
-      postprocess(snapshot);
-      for (const auto &r : snapshot.regions)
-        end.regions.push_back(r.scalars());
-      end.surfaces            = std::move(snapshot.surfaces);
-      end.sections            = std::move(snapshot.sections);
-      end.contact             = std::move(snapshot.contact);
-      end.ligaments           = std::move(snapshot.ligaments);
-      end.vertex_displacement = std::move(snapshot.vertex_displacement);
+      stepper.run(*this, specs, solution);
     }
-  result.stages.push_back(std::move(end));
-  previous_free         = external_force_free;
-  previously_prescribed = prescribed;
-  }
-  solution         = converged;
-  ghosted_solution = solution;
+  catch (const solver::Interrupted &e)
+    {
+      collect();
+      failure_note = e.what();
+      throw;
+    }
+  catch (const SolveError &e)
+    {
+      collect();
+      failure_note = e.what();
+      throw;
+    }
+  collect();
 }
 
 Result ElasticityAnalysis::Impl::run()
@@ -2245,12 +1907,8 @@ void ElasticityAnalysis::Impl::write_summary(Result &result, const std::string &
     return;
   if (Utilities::MPI::this_mpi_process(comm) == 0)
     {
-      const std::string path = the_case.output_directory + "/" + name;
-      {
-        std::ofstream out(path + ".tmp");
-        out << result.summary_json << "\n";
-      }
-      std::filesystem::rename(path + ".tmp", path);
+      io::write_file_atomically(the_case.output_directory + "/" + name,
+                                [&](std::ostream &out) { out << result.summary_json << "\n"; });
     }
   result.written_files.push_back(the_case.output_directory + "/" + name);
 }

@@ -4,6 +4,7 @@
 /// and an optional balanced transverse (shear) spring. Units: mm, N, N/mm, N mm.
 #pragma once
 
+#include <firstray/assembly/contribution.h>
 #include <firstray/io/case.h>
 
 #include <deal.II/base/index_set.h>
@@ -47,7 +48,7 @@ struct LigamentState
 /// J = int (|r|^2 I - r r) dA: both are exact for a rigid motion of the patch, which
 /// is what makes the transverse spring balanced. Rank 0 assembles the (small, dense)
 /// couplings; the weights are known on every rank.
-class LigamentSet
+class LigamentSet : public Contribution
 {
 public:
   /// @p ids: per ligament and end, the boundary id of its surface when the end names
@@ -65,9 +66,9 @@ public:
 
   bool empty() const { return springs.empty(); }
   /// Every DoF a ligament touches (the same set on every rank).
-  dealii::IndexSet coupling_rows() const;
+  dealii::IndexSet coupling_rows() const override;
   /// Add the couplings to @p pattern (rank 0 only; its row set must hold coupling_rows()).
-  void add_couplings(dealii::DynamicSparsityPattern &pattern) const;
+  void add_couplings(dealii::DynamicSparsityPattern &pattern) const override;
   /// Add the ligament forces at @p u (owned or ghosted; nullptr = zero displacement)
   /// to @p residual (r = f_ext - f_int) and, if @p tangent, their stiffness, through
   /// @p constraints. Collective.
@@ -75,6 +76,14 @@ public:
                 dealii::PETScWrappers::MPI::SparseMatrix *tangent,
                 dealii::PETScWrappers::MPI::Vector       &residual,
                 const dealii::AffineConstraints<double>  &constraints) const;
+  /// The same at @p u, as an assembly::Contribution.
+  void assemble(const dealii::PETScWrappers::MPI::Vector &u,
+                dealii::PETScWrappers::MPI::SparseMatrix *tangent,
+                dealii::PETScWrappers::MPI::Vector       &residual,
+                const dealii::AffineConstraints<double>  &constraints) override
+  {
+    static_cast<const LigamentSet &>(*this).assemble(&u, tangent, residual, constraints);
+  }
   /// Forces, moments and stretch of every ligament at @p u. Collective.
   std::vector<LigamentState> states(const dealii::PETScWrappers::MPI::Vector &u) const;
 

@@ -7,6 +7,7 @@
 /// Units: mm, N, MPa.
 #pragma once
 
+#include <firstray/assembly/contribution.h>
 #include <firstray/contact/contact_statistics.h>
 #include <firstray/io/case.h>
 #include <firstray/materials/material.h>
@@ -60,7 +61,7 @@ struct ContactPointState
 /// residual and tangent, the Uzawa augmentation, the state of a load step (commit on
 /// convergence, revert on a cut-back), the prescribed motion of its obstacle, and what
 /// it reports. Collective calls (every rank takes part) are marked.
-class Interface
+class Interface : public assembly::Contribution
 {
 public:
   virtual ~Interface() = default;
@@ -69,9 +70,9 @@ public:
   virtual const io::ContactPair &settings() const = 0;
 
   /// DoFs this rank's part of the interface touches (rows its couplings add to).
-  virtual dealii::IndexSet coupling_rows() const = 0;
+  dealii::IndexSet coupling_rows() const override = 0;
   /// Add the couplings of the reference configuration to @p pattern.
-  virtual void add_couplings(dealii::DynamicSparsityPattern &pattern) const = 0;
+  void add_couplings(dealii::DynamicSparsityPattern &pattern) const override = 0;
 
   /// A stage begins (rigid obstacles take the stage's pose as their target).
   /// @p held_by_contact_alone: a body on the interface is not held by the stage's
@@ -80,15 +81,15 @@ public:
   virtual void begin_stage(const io::Stage &stage, bool held_by_contact_alone) = 0;
   /// The load factor in [0, 1] of the current stage (rigid obstacles: their pose
   /// ramps from the stage's start to its end).
-  virtual void set_load_factor(double) {}
+  void set_load_factor(double) override {}
 
   /// Add the contact forces to @p residual (r = f_ext - f_int + f_contact) and, if
   /// @p tangent, their stiffness -dr/du, at the displacement @p u (ghosted), through
   /// @p constraints (homogeneous). Collective.
-  virtual void assemble(const dealii::PETScWrappers::MPI::Vector &u,
-                        dealii::PETScWrappers::MPI::SparseMatrix *tangent,
-                        dealii::PETScWrappers::MPI::Vector       &residual,
-                        const dealii::AffineConstraints<double>  &constraints) = 0;
+  void assemble(const dealii::PETScWrappers::MPI::Vector &u,
+                dealii::PETScWrappers::MPI::SparseMatrix *tangent,
+                dealii::PETScWrappers::MPI::Vector       &residual,
+                const dealii::AffineConstraints<double>  &constraints) override = 0;
   /// Uzawa update of the multipliers; returns the largest penetration (mm) before it,
   /// over all ranks. Collective.
   virtual double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u) = 0;
