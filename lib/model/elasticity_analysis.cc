@@ -387,7 +387,7 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
   // with contact (its coarse level: setup_coarse_space()); on Hertz (both bodies
   // elastic, force- or displacement-driven) it takes the Newton iterations of MUMPS at
   // a quarter of the time (tests/cpp/model/hertz_test.cc).
-  if (the_case.solver.type.empty())
+  if (the_case.solver.type == io::SolverType::automatic)
     the_case.solver.type = io::SolverSettings::default_type(the_case.degree, !the_case.contact.empty());
   for (const auto &pair : the_case.contact) // Coulomb friction: a non-symmetric tangent
     the_case.solver.symmetric = the_case.solver.symmetric && !(pair.friction > 0);
@@ -649,13 +649,13 @@ void ElasticityAnalysis::Impl::assemble()
   // A body held by contact alone in some stage: the p-multigrid's coarse operator is
   // P^T K P (setup_coarse_space()), which needs AIJ.
   galerkin_coarse = false;
-  if (the_case.solver.type == "cg-pmg")
+  if (the_case.solver.type == io::SolverType::cg_pmg)
     for (const auto &stage : stages)
       for (const bool alone : held_by_contact_alone(mesh, stage.boundary_conditions,
                                                     the_case.contact, the_case.ligaments))
         galerkin_coarse = galerkin_coarse || alone;
   matrix.reinit_blocked(owned, dsp, comm, block_size,
-                        block_size == 3 && the_case.solver.type == "cg-pmg" &&
+                        block_size == 3 && the_case.solver.type == io::SolverType::cg_pmg &&
                           the_case.solver.symmetric &&
                           !galerkin_coarse); // SBAIJ keeps one triangle
   // Contact pairings can change as bodies slide: entries beyond the reference
@@ -742,7 +742,7 @@ void ElasticityAnalysis::Impl::assemble()
   matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
   external_force.compress(VectorOperation::add);
-  if (the_case.solver.type == "cg-gamg" || the_case.solver.type == "cg-hypre")
+  if (the_case.solver.type == io::SolverType::cg_gamg || the_case.solver.type == io::SolverType::cg_hypre)
     solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
 }
 
@@ -865,7 +865,7 @@ std::vector<std::vector<double>> ElasticityAnalysis::Impl::cell_mean_states() co
 
 void ElasticityAnalysis::Impl::setup_coarse_space(solver::LinearSolver &linear_solver)
 {
-  if (the_case.solver.type != "cg-pmg")
+  if (the_case.solver.type != io::SolverType::cg_pmg)
     return;
   if (the_case.degree != 2)
     throw InputError("solver.type: cg-pmg (p-multigrid) needs element.degree 2; use cg-gamg "
@@ -1541,11 +1541,11 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
                  {"ranks", result.n_ranks},
                  {"degree", the_case.degree},
                  {"cells", mesh.tetrahedra.size()},
-                 {"linear_solver", the_case.solver.type},
+                 {"linear_solver", solver::to_string(the_case.solver.type)},
                  // What ran: MUMPS Cholesky / LU, or CG / GMRES (friction makes the
                  // stiffness non-symmetric) with the type's preconditioner.
                  {"linear_method",
-                  the_case.solver.type == "mumps" ?
+                  the_case.solver.type == io::SolverType::mumps ?
                     (the_case.solver.symmetric ? "mumps-cholesky" : "mumps-lu") :
                     (the_case.solver.symmetric ? "cg" : "gmres")},
                  {"linear_iterations", result.linear_iterations},
@@ -1816,7 +1816,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
     const auto alone = held_by_contact_alone(mesh, stage.boundary_conditions, the_case.contact,
                                              the_case.ligaments);
     for (std::size_t k = 0; k < contact_pairs.size(); ++k)
-      contact_pairs[k]->begin_stage(stage, alone[k]);
+      contact_pairs[k]->begin_stage(stage.motions, alone[k]);
   }
   notify(event(solver::Progress::Event::stage_begin, result.load_factors.size() + 1, 0.0));
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
@@ -1870,7 +1870,7 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
         history.push_back(r);
         // Inexact Newton (io::SolverSettings::inexact_newton): the linear tolerance
         // eta of each system, from the residuals' last ratio.
-        const bool inexact = the_case.solver.inexact_newton && the_case.solver.type != "mumps";
+        const bool inexact = the_case.solver.inexact_newton && solver::is_iterative(the_case.solver.type);
         double     eta = 1e-2, r_before = -1;
         while (r > tol)
           {
