@@ -307,7 +307,7 @@ Key sections_key()
              K("stress_regions", Type::list, "regions whose von Mises stresses it reports")
                .of(K("", Type::string, "a region"))
                .def_text("regions")
-               .ex(R"(["cartilage/mtp_metatarsal", "cartilage/mtp_phalanx"])")});
+               .ex(R"(["cartilage/mtp_metatarsal"])")});
   return K("sections", Type::list, "the force transmitted across a surface onto regions")
     .of(section);
 }
