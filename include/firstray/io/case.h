@@ -142,10 +142,12 @@ struct Case
   std::string to_json() const;
 };
 
-/// The case @p c as a JSON document that from_json() reads back into the same case: every
-/// key the case schema declares (io/schema.h) with its value, defaults written out, paths
-/// as resolved (absolute when the case was read with an absolute base directory). Keys in
-/// the schema's order; numbers in their shortest form that reads back exactly. A case
-/// without a mesh file or geometry (an in-memory mesh) is written without "mesh".
+/// The case @p c as a JSON document that from_json() reads back into the same case, keys
+/// in the schema's order (io/schema.h): the settings of each section with their defaults
+/// written out, paths as resolved (absolute when the case was read with an absolute base
+/// directory), numbers in their shortest form that reads back exactly. Empty lists
+/// (contact, ligaments, sections, stages) are left out, the first ray's parameters are
+/// those the case gives, and a case without a mesh file or geometry (an in-memory mesh)
+/// is written without "mesh".
 std::string to_json(const Case &c);
 } // namespace firstray::io
