@@ -224,7 +224,7 @@ Options parse(int argc, char **argv)
         o.degree = 1;
     }
   if (o.solver.empty())
-    o.solver = io::SolverSettings::default_type(o.degree);
+    o.solver = solver::to_string(io::SolverSettings::default_type(o.degree));
   if (o.sizes.empty())
     throw InputError("--sizes: give at least one contact_size");
   return o;
@@ -342,10 +342,10 @@ io::Case hertz_case(const Materials &m, const Options &o)
   pair.master        = "block/contact";
   pair.gap_tolerance = o.gap_tolerance;
   pair.penalty_scale = o.penalty_scale;
-  pair.method        = o.method;
+  pair.method        = contact::method(o.method, "--method");
   pair.context       = "contact[0]";
   c.contact          = {pair};
-  c.solver.type      = o.solver;
+  c.solver.type      = solver::solver_type(o.solver, "--solver");
   c.solver.monitor   = o.monitor;
   return c;
 }

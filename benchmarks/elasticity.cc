@@ -212,7 +212,7 @@ io::Case beam_case(unsigned degree, const Options &o)
   load.context           = "boundary_conditions[1]";
   c.boundary_conditions  = {fixed, load};
 
-  c.solver.type          = o.solver;
+  c.solver.type          = o.solver.empty() ? io::SolverType::automatic : solver::solver_type(o.solver, "--solver");
   c.solver.rtol          = o.rtol;
   c.solver.petsc_options = o.petsc_options;
   c.solver.max_iterations = 5000;

@@ -74,7 +74,7 @@ struct PatchDof
 };
 } // namespace
 
-LigamentSet::LigamentSet(const std::vector<io::Ligament>           &ligaments,
+LigamentSet::LigamentSet(const std::vector<Ligament>               &ligaments,
                          const std::vector<std::array<unsigned, 2>> &ids,
                          const DoFHandler<3>                        &dof_handler,
                          const Mapping<3>                           &mapping,

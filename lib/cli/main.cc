@@ -2,12 +2,14 @@
 //
 //   firstray solve case.json [PETSc options]
 //   mpirun -np 2 firstray solve case.json
+//   firstray schema                 the case file's JSON Schema
 //
 // Errors in the input end the program with exit code 2 and one line naming what
 // is wrong; a failed solve ends it with exit code 3.
 #include <firstray/errors.h>
 #include <firstray/geometry/first_ray.h>
 #include <firstray/io/case.h>
+#include <firstray/io/schema.h>
 #include <firstray/model/elasticity_analysis.h>
 
 #include <deal.II/base/mpi.h>
@@ -26,6 +28,7 @@ Usage:
   firstray solve CASE.json [PETSc options]   run the analysis a case file describes
   firstray mesh first-ray [--set name=value ...] -o OUT.msh
                                              mesh the parametric first ray (see mesh --help)
+  firstray schema                            the case file's JSON Schema (for editors)
   firstray --help | solve --help             this text / the case-file reference
   firstray --version
 
@@ -50,80 +53,21 @@ Solves an elastic analysis of a Gmsh tetrahedral mesh: linear (small strain) whe
 every law is linear-elastic, otherwise total-Lagrangian finite strain by Newton.
 Units: mm, N, MPa, s. Relative paths resolve against the case file's folder.
 
-Case file (JSON):
-{
-  "mesh": "block.msh",                     Gmsh .msh (2 or 4.1) with physical names
-  "element": {"degree": 2},                1 or 2 (FE_SimplexP); default 2
-  "materials": {                           one entry per physical volume, by name
-    "block": {"law": "linear-elastic", "E": 17000, "nu": 0.3}
-  },                                       E in MPa (> 0), nu in (-1, 0.5)
-     laws: linear-elastic (E, nu; small strain), st-venant-kirchhoff (E, nu),
-           neo-hookean (E, nu; compressible), mooney-rivlin (c1, c2, k in MPa),
-           j2-plasticity (E, nu, yield_stress, hardening_modulus; small strain);
-           any law but linear-elastic makes the analysis finite strain: Newton with
-           line search over "steps" load steps (halved on failure, grown when easy),
-           forces and pressures as dead loads on the reference configuration
-  "boundary_conditions": [                 on physical surfaces, by name
-    {"surface": "bottom", "type": "fixed"},
-    {"surface": "side",   "type": "fixed", "components": ["x"]},
-    {"surface": "grip",   "type": "displacement", "value": [0, 0, -0.1]},
-    {"surface": "tip",    "type": "force", "value": [0, 0, -50]},
-    {"surface": "top",    "type": "pressure", "value": 1.0}
-  ],
-     fixed:        zero displacement (optionally only some components)
-     displacement: mm per component; a number or an expression in x, y, z
-     force:        total force in N, spread uniformly over the surface
-     pressure:     MPa along the inward normal
-  "steps": {"count": 1},                   load steps (Newton: initial steps, adapted)
-  "contact": [{"pair": ["slave", "master"],  contact of two named surfaces
-               "name": "mtp",               for reports (default "slave:master")
-               "friction": 0,               Coulomb coefficient mu (0: frictionless)
-               "method": "augmented-lagrangian",  or "active-set" (with "hysteresis", mm)
-               "two_pass": false,           evaluate both ways, each weighted 1/2
-               "tied": false,               bonded: tension and shear transmitted
-               "penalty_scale": 10,         penalty = scale x E / h (slave side)
-               "gap_tolerance": 1e-3},      mm of penetration left after augmentation
-              {"surface": "sole", "name": "ground",  a surface against a rigid plane
-               "rigid": {"type": "plane", "point": [0, 0, 0], "normal": [0, 0, 1],
-                         "centre": [0, 0, 0],        of rotation (default: point)
-                         "motion": {"translation": [0, 0, 0],   mm, and
-                                    "rotation_deg": [0, 0, 0]}},  axis x angle, at
-               "friction": 0.3}],                      the end of the first stage
-     A body held by contact alone (no support fixes all of x, y, z on it) starts
-     touching: points within 0.05 of their face size of contact engage in the first
-     Newton iteration of a load step; a force-driven case needs no other setting.
-  "ligaments": [{"name": "tether",         springs between two attachment patches
-                 "from": {"surface": "lower/z1"},        a whole named surface, or
-                 "to": {"region": "upper", "at": [5, 5, 6]},  a region's boundary near a point
-                 "radius": 2.5,             mm: patch = faces within nearest + radius
-                 "stiffness": 100,          N/mm: a line element along the current line
-                 "transverse_stiffness": 0, N/mm: balanced shear spring (default 0)
-                 "tension_only": false}],   slack when the ends approach
-  "stages": [{"name": "load", "steps": 5,  load stages instead of boundary_conditions
-              "boundary_conditions": [...], and steps: each the full list at its end;
-              "motions": {"ground": {"translation": [0, 0, -1]}}},  rigid poses
-             {"name": "unload", ...}],     values ramp, missing supports are released
-  "solver": {"type": "cg-pmg",             cg-pmg | cg-gamg | cg-hypre | mumps; default
-                                           cg-pmg for degree 2 (with or without
-                                           contact), cg-hypre for degree 1, mumps for
-                                           degree 1 with contact; GMRES instead of CG
-                                           and LU instead of Cholesky when friction
-                                           makes the stiffness non-symmetric
-             "rtol": 1e-8, "max_iterations": 2000,
-             "petsc_options": "-ksp_monitor",
-             "newton_rtol": 1e-8,           Newton: residual relative to the step's first
-             "inexact_newton": true,        cg-*: each Newton system only as accurate
-                                           as the residual warrants (Eisenstat-Walker)
-             "monitor": false},             print every Newton iteration (rank 0)
-  "geometry": {"first_ray": {...}},        instead of "mesh": the parametric first ray
-                                           (firstray mesh --help lists its parameters)
-  "load_case": {"type": "standing",        first ray only: its supports, loads, contact
-                "body_weight": 700},       and ligaments (N)
-  "output": {"directory": "results/block", "fields": true}
-}
+Case file (JSON): every key with an example value (its default where it has one),
+what it means and [unit, type, range, default]; "with" lines list the keys a choice
+adds. `firstray schema` prints the same declarations as a JSON Schema for editors.
+)";
 
+const char *solve_help_end = R"(
 Any PETSc option given after the case file (e.g. -ksp_type gmres -pc_type hypre)
 overrides the defaults.
+)";
+
+const char *schema_help = R"(firstray schema
+
+Prints the JSON Schema (draft-07) of a case file, generated from the declarations that
+validate cases and write `firstray solve --help`: point an editor at it for completion
+and checks while writing a case, e.g. with "$schema" or the editor's settings.
 )";
 
 const char *mesh_help = R"(firstray mesh first-ray [--set name=value ...] [-o OUT.msh]
@@ -258,11 +202,23 @@ int main(int argc, char **argv)
           return 2;
         }
     }
+  if (command == "schema")
+    {
+      if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h"))
+        {
+          std::cout << schema_help;
+          return 0;
+        }
+      if (argc >= 3)
+        return usage_error("schema takes no arguments");
+      std::cout << firstray::io::schema::json_schema();
+      return 0;
+    }
   if (command != "solve")
     return usage_error("unknown command '" + command + "'");
   if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h"))
     {
-      std::cout << solve_help;
+      std::cout << solve_help << firstray::io::schema::help_text() << solve_help_end;
       return 0;
     }
   if (argc < 3)

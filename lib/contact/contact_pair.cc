@@ -74,7 +74,7 @@ constexpr double slip_tolerance = 1e-6;
 
 } // namespace
 
-ContactPair::ContactPair(const io::ContactPair                          &settings,
+ContactPair::ContactPair(const InterfaceSettings                        &settings,
                          const unsigned                                  slave_id,
                          const unsigned                                  master_id,
                          const DoFHandler<3>                            &dof_handler,
@@ -85,7 +85,7 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
   : pair(settings)
   , comm(comm_)
   , n_dofs(dof_handler.n_dofs())
-  , active_set(settings.method == "active-set")
+  , active_set(settings.method == Method::active_set)
 {
   double max_size = 0;
   if (pair.tied && pair.friction > 0)
@@ -230,7 +230,7 @@ ContactPair::ContactPair(const io::ContactPair                          &setting
     }
   if (pair.two_pass)
     {
-      io::ContactPair reversed = pair;
+      InterfaceSettings reversed = pair;
       std::swap(reversed.slave, reversed.master);
       reversed.two_pass = false;
       reversed.context  = pair.context + " (reverse pass)";

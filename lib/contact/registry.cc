@@ -10,13 +10,13 @@ const InterfaceRegistry &InterfaceRegistry::default_registry()
   static const InterfaceRegistry registry = [] {
     InterfaceRegistry r;
     // One line per method.
-    r.add("surface-to-surface", [](const io::ContactPair &s, const InterfaceContext &c) {
+    r.add("surface-to-surface", [](const InterfaceSettings &s, const InterfaceContext &c) {
       return std::make_unique<ContactPair>(s, c.surface_id(s.slave, s.context + ".pair[0]"),
                                            c.surface_id(s.master, s.context + ".pair[1]"),
                                            c.dof_handler, c.mapping, c.face_quadrature, c.laws,
                                            c.comm);
     });
-    r.add("rigid-plane", [](const io::ContactPair &s, const InterfaceContext &c) {
+    r.add("rigid-plane", [](const InterfaceSettings &s, const InterfaceContext &c) {
       return std::make_unique<RigidPlane>(s, c);
     });
     return r;
@@ -29,12 +29,12 @@ void InterfaceRegistry::add(const std::string &kind, Factory factory)
   factories[kind] = std::move(factory);
 }
 
-std::string InterfaceRegistry::kind(const io::ContactPair &settings)
+std::string InterfaceRegistry::kind(const InterfaceSettings &settings)
 {
   return settings.is_rigid() ? "rigid-" + settings.rigid.type : "surface-to-surface";
 }
 
-std::unique_ptr<Interface> InterfaceRegistry::create(const io::ContactPair  &settings,
+std::unique_ptr<Interface> InterfaceRegistry::create(const InterfaceSettings &settings,
                                                      const InterfaceContext &context) const
 {
   const auto it = factories.find(kind(settings));

@@ -27,7 +27,7 @@ Tensor<1, 3> tensor(const std::array<double, 3> &a)
 }
 } // namespace
 
-RigidPose RigidPose::of(const io::RigidMotion &motion, const Point<3> &centre)
+RigidPose RigidPose::of(const RigidMotion &motion, const Point<3> &centre)
 {
   RigidPose pose;
   pose.centre      = centre;
@@ -57,7 +57,7 @@ Point<3> RigidPose::inverse(const Point<3> &x) const
   return Point<3>(transpose(rotation) * (x - centre - translation) + centre);
 }
 
-RigidPlane::RigidPlane(const io::ContactPair &settings, const InterfaceContext &context)
+RigidPlane::RigidPlane(const InterfaceSettings &settings, const InterfaceContext &context)
   : pair(settings)
   , comm(context.comm)
   , n_dofs(context.dof_handler.n_dofs())
@@ -76,11 +76,11 @@ RigidPlane::RigidPlane(const io::ContactPair &settings, const InterfaceContext &
     history[p].y = slave.points[p].X;
   trial_history = history;
   saved_multiplier = multiplier;
-  motion_to     = io::RigidMotion(); // begin_stage() sets the first stage's target
+  motion_to     = RigidMotion(); // begin_stage() sets the first stage's target
   set_load_factor(0);
 }
 
-void RigidPlane::begin_stage(const io::Stage &stage, const bool held_by_contact_alone)
+void RigidPlane::begin_stage(const RigidMotions &motions, const bool held_by_contact_alone)
 {
   may_touch = held_by_contact_alone;
   // The first stage starts from the initial pose and heads for the entry's "motion"
@@ -88,15 +88,15 @@ void RigidPlane::begin_stage(const io::Stage &stage, const bool held_by_contact_
   motion_from = motion_to;
   if (stages_begun++ == 0)
     motion_to = pair.rigid.motion;
-  const auto it = stage.motions.find(pair.report_name());
-  if (it != stage.motions.end())
+  const auto it = motions.find(pair.report_name());
+  if (it != motions.end())
     motion_to = it->second;
   set_load_factor(0);
 }
 
 void RigidPlane::set_load_factor(const double lambda)
 {
-  io::RigidMotion m;
+  RigidMotion m;
   for (unsigned d = 0; d < 3; ++d)
     {
       m.translation[d] =

@@ -312,7 +312,7 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
   // with contact (its coarse level: setup_coarse_space()); on Hertz (both bodies
   // elastic, force- or displacement-driven) it takes the Newton iterations of MUMPS at
   // a quarter of the time (tests/cpp/model/hertz_test.cc).
-  if (the_case.solver.type.empty())
+  if (the_case.solver.type == io::SolverType::automatic)
     the_case.solver.type = io::SolverSettings::default_type(the_case.degree, !the_case.contact.empty());
   for (const auto &pair : the_case.contact) // Coulomb friction: a non-symmetric tangent
     the_case.solver.symmetric = the_case.solver.symmetric && !(pair.friction > 0);
@@ -578,13 +578,13 @@ void ElasticityAnalysis::Impl::assemble()
   // A body held by contact alone in some stage: the p-multigrid's coarse operator is
   // P^T K P (setup_coarse_space()), which needs AIJ.
   galerkin_coarse = false;
-  if (the_case.solver.type == "cg-pmg")
+  if (the_case.solver.type == io::SolverType::cg_pmg)
     for (const auto &stage : stages)
       for (const bool alone : held_by_contact_alone(mesh, stage.boundary_conditions,
                                                     the_case.contact, the_case.ligaments))
         galerkin_coarse = galerkin_coarse || alone;
   matrix.reinit_blocked(owned, dsp, comm, block_size,
-                        block_size == 3 && the_case.solver.type == "cg-pmg" &&
+                        block_size == 3 && the_case.solver.type == io::SolverType::cg_pmg &&
                           the_case.solver.symmetric &&
                           !galerkin_coarse); // SBAIJ keeps one triangle
   // Contact pairings can change as bodies slide: entries beyond the reference
@@ -671,7 +671,7 @@ void ElasticityAnalysis::Impl::assemble()
   matrix.compress(VectorOperation::add);
   rhs.compress(VectorOperation::add);
   external_force.compress(VectorOperation::add);
-  if (the_case.solver.type == "cg-gamg" || the_case.solver.type == "cg-hypre")
+  if (the_case.solver.type == io::SolverType::cg_gamg || the_case.solver.type == io::SolverType::cg_hypre)
     solver::LinearSolver::set_near_null_space(matrix, std::move(modes));
 }
 
@@ -794,7 +794,7 @@ std::vector<std::vector<double>> ElasticityAnalysis::Impl::cell_mean_states() co
 
 void ElasticityAnalysis::Impl::setup_coarse_space(solver::LinearSolver &linear_solver)
 {
-  if (the_case.solver.type != "cg-pmg")
+  if (the_case.solver.type != io::SolverType::cg_pmg)
     return;
   if (the_case.degree != 2)
     throw InputError("solver.type: cg-pmg (p-multigrid) needs element.degree 2; use cg-gamg "
@@ -1390,10 +1390,10 @@ std::string ElasticityAnalysis::Impl::summary(const Result &result) const
   info.failed        = failure_note;
   info.degree        = the_case.degree;
   info.cells         = mesh.tetrahedra.size();
-  info.linear_solver = the_case.solver.type;
+  info.linear_solver = solver::to_string(the_case.solver.type);
   // What ran: MUMPS Cholesky / LU, or CG / GMRES (friction makes the stiffness
   // non-symmetric) with the type's preconditioner.
-  info.linear_method = the_case.solver.type == "mumps" ?
+  info.linear_method = the_case.solver.type == io::SolverType::mumps ?
                          (the_case.solver.symmetric ? "mumps-cholesky" : "mumps-lu") :
                          (the_case.solver.symmetric ? "cg" : "gmres");
   info.block_size = block_size;
@@ -1672,7 +1672,7 @@ double ElasticityAnalysis::Impl::begin_stage(const unsigned s, const solver::Vec
     const auto alone = held_by_contact_alone(mesh, stage.boundary_conditions, the_case.contact,
                                              the_case.ligaments);
     for (std::size_t k = 0; k < contact_pairs.size(); ++k)
-      contact_pairs[k]->begin_stage(stage, alone[k]);
+      contact_pairs[k]->begin_stage(stage.motions, alone[k]);
   }
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
   external_force_free.reinit(owned, comm);
@@ -1735,7 +1735,8 @@ void ElasticityAnalysis::Impl::solve_newton(Result &result, solver::LinearSolver
   // and 5 Uzawa augmentations per step (solver/newton.h, solver/load_stepper.h).
   solver::NewtonSettings newton_settings;
   newton_settings.rtol        = the_case.solver.newton_rtol;
-  newton_settings.inexact     = the_case.solver.inexact_newton && the_case.solver.type != "mumps";
+  newton_settings.inexact =
+    the_case.solver.inexact_newton && solver::is_iterative(the_case.solver.type);
   newton_settings.linear_rtol = the_case.solver.rtol;
   newton_settings.monitor     = the_case.solver.monitor;
   solver::Newton      newton(newton_settings, solver_, comm);

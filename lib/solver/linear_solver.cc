@@ -85,7 +85,7 @@ MPI_Comm comm_of(const dealii::PETScWrappers::MPI::Vector &v)
 }
 } // namespace
 
-LinearSolver::LinearSolver(const io::SolverSettings &s)
+LinearSolver::LinearSolver(const SolverSettings &s)
   : settings(s)
 {}
 
@@ -161,10 +161,10 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
   // options and the command line override them; all are removed after the setup.
   // 0.7: the strength threshold recommended for 3D elasticity by the hypre manual.
   const std::string defaults =
-    settings.type == "cg-hypre"  ? "-pc_hypre_boomeramg_strong_threshold 0.7 " :
+    settings.type == SolverType::cg_hypre ? "-pc_hypre_boomeramg_strong_threshold 0.7 " :
     // agg_nl 1: aggressive coarsening on the first BoomerAMG level (+6 % on 1 rank,
     // +16 % on 2 ranks end to end at 1 M DoFs; benchmarks/README.md).
-    settings.type == "cg-pmg" ? "-mg_coarse_pc_hypre_boomeramg_strong_threshold 0.7 "
+    settings.type == SolverType::cg_pmg ? "-mg_coarse_pc_hypre_boomeramg_strong_threshold 0.7 "
                                 "-mg_coarse_pc_hypre_boomeramg_agg_nl 1 " :
                                    "";
   ScopedOptions options(defaults + settings.petsc_options);
@@ -172,7 +172,7 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
   check(KSPSetOperators(ksp, matrix.petsc_matrix(), matrix.petsc_matrix()), "KSPSetOperators");
   PC pc;
   check(KSPGetPC(ksp, &pc), "KSPGetPC");
-  if (settings.type == "mumps")
+  if (settings.type == SolverType::mumps)
     {
       // The elastic stiffness is symmetric positive definite: LDL^T (Cholesky) needs
       // about half the work and memory of LU. Friction makes it non-symmetric: LU.
@@ -196,12 +196,12 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
       check(KSPSetTolerances(ksp, settings.rtol, 1e-300, 1e30, settings.max_iterations),
             "KSPSetTolerances");
       check(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), "KSPSetNormType");
-      if (settings.type == "cg-hypre")
+      if (settings.type == SolverType::cg_hypre)
         {
           check(PCSetType(pc, PCHYPRE), "PCSetType");
           check(PCHYPRESetType(pc, "boomeramg"), "PCHYPRESetType");
         }
-      else if (settings.type == "cg-pmg")
+      else if (settings.type == SolverType::cg_pmg)
         setup_two_level(pc, matrix);
       else
         {
@@ -215,7 +215,7 @@ void LinearSolver::setup(dealii::PETScWrappers::MPI::SparseMatrix &matrix)
   check(KSPGetTolerances(ksp, &tolerances.rtol, &tolerances.abstol, &tolerances.dtol,
                          &tolerances.max_it),
         "KSPGetTolerances");
-  if (settings.type != "mumps")
+  if (is_iterative(settings.type))
     {
       auto *test = new StopTest;
       test->comm = matrix.get_mpi_communicator();
@@ -303,7 +303,7 @@ LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &s
     throw SolveError("LinearSolver::solve called before setup");
   const auto   start    = std::chrono::steady_clock::now();
   const double used_tol = rtol > 0 ? rtol : tolerances.rtol;
-  if (settings.type != "mumps")
+  if (is_iterative(settings.type))
     check(KSPSetTolerances(ksp, used_tol, tolerances.abstol, tolerances.dtol, tolerances.max_it),
           "KSPSetTolerances");
   check(KSPSolve(ksp, static_cast<const Vec &>(rhs), static_cast<const Vec &>(solution)), "KSPSolve");
@@ -327,7 +327,7 @@ LinearSolveStats LinearSolver::solve(dealii::PETScWrappers::MPI::Vector       &s
   stats.description   = std::string(ksp_type) + " + " + (pc_type ? pc_type : "none");
   stats.solve_seconds =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (reason < 0 && settings.type != "mumps" && stop_requested(comm_of(solution)))
+  if (reason < 0 && is_iterative(settings.type) && stop_requested(comm_of(solution)))
     throw Interrupted("interrupted (stop requested) in a linear solve after " +
                       std::to_string(its) + " iterations");
   if (reason < 0)

@@ -9,6 +9,7 @@
 namespace py = pybind11;
 
 void bind_geometry(py::module_ &m);
+void bind_io(py::module_ &m);
 void bind_materials(py::module_ &m);
 void bind_mesh(py::module_ &m);
 void bind_model(py::module_ &m);
@@ -37,4 +38,5 @@ PYBIND11_MODULE(_core, m)
   bind_mesh(m);
   bind_geometry(m);
   bind_model(m);
+  bind_io(m);
 }

@@ -20,7 +20,8 @@ from ._first_ray import FirstRay, MeshReport
 from ._load import LoadedRun, load
 from ._mesh import Mesh, import_bones, make_box, read_msh
 from ._core import Progress
-from ._solve import Model, Result, material_laws, material_parameters, solve
+from ._solve import (Model, Result, case_schema, material_laws, material_parameters,
+                     normalize_case, solve)
 
 __version__ = "0.1.0"
 
@@ -32,11 +33,13 @@ __all__ = [
     "Model",
     "Progress",
     "Result",
+    "case_schema",
     "import_bones",
     "load",
     "make_box",
     "material_laws",
     "material_parameters",
+    "normalize_case",
     "read_msh",
     "solve",
     "__version__",

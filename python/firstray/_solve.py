@@ -373,3 +373,22 @@ def material_parameters(law: str) -> list[dict]:
     """
     return [{"name": p.name, "unit": p.unit, "description": p.description,
              "range": p.range_text()} for p in _core.material_parameters(law)]
+
+
+def case_schema() -> dict:
+    """The JSON Schema (draft-07) of a case, as ``firstray schema`` prints it: the same
+    declarations that validate cases, for editors and ``jsonschema``."""
+    return json.loads(_core.case_schema())
+
+
+def normalize_case(case: CaseLike, base_directory: Union[str, "os.PathLike[str]", None] = None) -> dict:
+    """The case as firstray reads it, written back: every key with its value, defaults
+    written out, paths resolved against ``base_directory`` (a file case: its folder).
+    Reading the result gives the same case again.
+
+    Raises:
+        ValueError: the case is not valid (the message names the key).
+    """
+    document, base, source = _read_case(case, base_directory)
+    _check_finite(document, "")
+    return json.loads(_core.case_to_json(json.dumps(document, allow_nan=False), base, source))

@@ -54,7 +54,7 @@ inline io::Case elastic_case(double E, double nu, unsigned degree)
   c.degree = degree;
   c.materials.push_back({"block", "linear-elastic", {{"E", E}, {"nu", nu}}});
   c.output_directory = "";
-  c.solver.type      = "cg-gamg";
+  c.solver.type      = io::SolverType::cg_gamg;
   c.solver.rtol      = 1e-12;
   return c;
 }

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <firstray/assembly/contribution.h>
-#include <firstray/io/case.h>
+#include <firstray/assembly/ligament.h>
 
 #include <deal.II/base/index_set.h>
 #include <deal.II/base/point.h>
@@ -42,7 +42,7 @@ struct LigamentState
   std::array<std::array<double, 3>, 2> points{};
 };
 
-/// The ligaments of a case (io::Ligament for the mechanics). Each end e acts through
+/// The ligaments of a case (assembly::Ligament for the mechanics). Each end e acts through
 /// its patch's mean displacement u_e = T_e u, T_e,i = (1 / A) int phi_i dA, and its
 /// least-squares rotation theta_e = Q_e u = J^-1 int (x - c_e) x u dA,
 /// J = int (|r|^2 I - r r) dA: both are exact for a rigid motion of the patch, which
@@ -56,7 +56,7 @@ public:
   /// follows the current line (Newton analyses); false: linearised about the reference.
   /// @throws InputError naming the ligament and end whose patch holds no outer face, or
   /// whose patch centroids coincide.
-  LigamentSet(const std::vector<io::Ligament>                &ligaments,
+  LigamentSet(const std::vector<Ligament>                    &ligaments,
               const std::vector<std::array<unsigned, 2>>      &ids,
               const dealii::DoFHandler<3>                     &dof_handler,
               const dealii::Mapping<3>                        &mapping,

@@ -7,8 +7,8 @@
 #include <firstray/contact/coulomb_friction.h>
 #include <firstray/contact/interface.h>
 #include <firstray/contact/master_surface.h>
+#include <firstray/contact/settings.h>
 #include <firstray/contact/slave_surface.h>
-#include <firstray/io/case.h>
 #include <firstray/materials/material.h>
 
 #include <deal.II/base/index_set.h>
@@ -31,7 +31,7 @@
 namespace firstray::contact
 {
 /// One slave/master pair (method "augmented-lagrangian" or "active-set",
-/// io::ContactPair::method). The slave's face quadrature points (reference configuration
+/// InterfaceSettings::method). The slave's face quadrature points (reference configuration
 /// X, deformed x = X + u) are projected onto the deformed master surface (P1 or P2
 /// facets, R-tree search); the normal gap g = (x - x_m) . n gives the pressure
 /// p = max(0, lambda - eps g) with the Uzawa multiplier lambda and the penalty
@@ -77,7 +77,7 @@ namespace firstray::contact
 class ContactPair : public Interface
 {
 public:
-  ContactPair(const io::ContactPair                    &settings,
+  ContactPair(const InterfaceSettings                  &settings,
               unsigned                                  slave_boundary_id,
               unsigned                                  master_boundary_id,
               const dealii::DoFHandler<3>              &dof_handler,
@@ -112,12 +112,12 @@ public:
   /// master surface is gathered). statistics() sums exactly these states.
   std::vector<ContactPointState> point_states(const dealii::PETScWrappers::MPI::Vector &u) override;
 
-  const io::ContactPair &settings() const override { return pair; }
-  void begin_stage(const io::Stage &, const bool held_by_contact_alone) override
+  const InterfaceSettings &settings() const override { return pair; }
+  void begin_stage(const RigidMotions &, const bool held_by_contact_alone) override
   {
     may_touch = held_by_contact_alone;
     if (reverse)
-      reverse->begin_stage(io::Stage(), held_by_contact_alone);
+      reverse->begin_stage(RigidMotions(), held_by_contact_alone);
   }
   /// Keep the multipliers and slip history of a converged load step / go back to them
   /// after a failure. save_state() commits the slip history computed by the last
@@ -239,7 +239,7 @@ private:
                              std::vector<ContactPointState>           *states);
   std::vector<MasterFacet> deformed_master(const dealii::PETScWrappers::MPI::Vector &u) const;
 
-  io::ContactPair                 pair;
+  InterfaceSettings               pair;
   MPI_Comm                        comm;
   dealii::types::global_dof_index n_dofs = 0;
   std::vector<MasterFacet>        master;      ///< every master facet (all ranks)

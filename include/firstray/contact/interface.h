@@ -9,7 +9,7 @@
 
 #include <firstray/assembly/contribution.h>
 #include <firstray/contact/contact_statistics.h>
-#include <firstray/io/case.h>
+#include <firstray/contact/settings.h>
 #include <firstray/materials/material.h>
 
 #include <deal.II/base/index_set.h>
@@ -57,6 +57,10 @@ struct ContactPointState
   unsigned pass = 0;
 };
 
+/// Poses of rigid obstacles at a stage's end, by the obstacle's report_name()
+/// (io::Stage::motions).
+using RigidMotions = std::map<std::string, RigidMotion>;
+
 /// One contact interface as the analysis and its Newton loop use it: assembly into the
 /// residual and tangent, the Uzawa augmentation, the state of a load step (commit on
 /// convergence, revert on a cut-back), the prescribed motion of its obstacle, and what
@@ -67,18 +71,18 @@ public:
   virtual ~Interface() = default;
 
   /// The case's entry (names, friction, penalty, gap tolerance).
-  virtual const io::ContactPair &settings() const = 0;
+  virtual const InterfaceSettings &settings() const = 0;
 
   /// DoFs this rank's part of the interface touches (rows its couplings add to).
   dealii::IndexSet coupling_rows() const override = 0;
   /// Add the couplings of the reference configuration to @p pattern.
   void add_couplings(dealii::DynamicSparsityPattern &pattern) const override = 0;
 
-  /// A stage begins (rigid obstacles take the stage's pose as their target).
-  /// @p held_by_contact_alone: a body on the interface is not held by the stage's
+  /// A stage begins (rigid obstacles take their pose in @p motions, the stage's, as
+  /// their target; one not listed keeps its pose). @p held_by_contact_alone: a body on the interface is not held by the stage's
   /// supports (model::held_by_contact_alone()); then a load step that starts with no
   /// point in contact starts touching (contact::touching_fraction).
-  virtual void begin_stage(const io::Stage &stage, bool held_by_contact_alone) = 0;
+  virtual void begin_stage(const RigidMotions &motions, bool held_by_contact_alone) = 0;
   /// The load factor in [0, 1] of the current stage (rigid obstacles: their pose
   /// ramps from the stage's start to its end).
   void set_load_factor(double) override {}
@@ -132,7 +136,7 @@ class InterfaceRegistry
 {
 public:
   using Factory =
-    std::function<std::unique_ptr<Interface>(const io::ContactPair &, const InterfaceContext &)>;
+    std::function<std::unique_ptr<Interface>(const InterfaceSettings &, const InterfaceContext &)>;
 
   /// The registry with every built-in method.
   static const InterfaceRegistry &default_registry();
@@ -140,9 +144,9 @@ public:
   void add(const std::string &kind, Factory factory);
   /// The kind of @p settings: "rigid-<type>" for a rigid obstacle, else
   /// "surface-to-surface".
-  static std::string kind(const io::ContactPair &settings);
+  static std::string kind(const InterfaceSettings &settings);
   /// @throws InputError naming settings.context when no method has that kind.
-  std::unique_ptr<Interface> create(const io::ContactPair &settings,
+  std::unique_ptr<Interface> create(const InterfaceSettings &settings,
                                     const InterfaceContext &context) const;
   std::vector<std::string> kinds() const;
 

@@ -12,7 +12,7 @@
 
 namespace firstray::contact
 {
-/// The pose x -> R (x - c) + c + t of a rigid obstacle (io::RigidMotion with its centre).
+/// The pose x -> R (x - c) + c + t of a rigid obstacle (RigidMotion with its centre).
 struct RigidPose
 {
   dealii::Tensor<2, 3> rotation;    ///< R
@@ -20,14 +20,14 @@ struct RigidPose
   dealii::Point<3>     centre;      ///< c, mm
 
   /// The pose of @p motion about @p centre (Rodrigues' formula of the rotation vector).
-  static RigidPose of(const io::RigidMotion &motion, const dealii::Point<3> &centre);
+  static RigidPose of(const RigidMotion &motion, const dealii::Point<3> &centre);
   /// Where the obstacle's material point initially at @p y is now.
   dealii::Point<3> apply(const dealii::Point<3> &y) const;
   /// The initial position of the material point now at @p x.
   dealii::Point<3> inverse(const dealii::Point<3> &x) const;
 };
 
-/// Contact of a slave surface with a rigid plane (io::RigidObstacle, type "plane").
+/// Contact of a slave surface with a rigid plane (RigidObstacle, type "plane").
 ///
 /// Each slave point (face quadrature point, current position x) has the normal gap
 /// g = (x - P) . n to the plane through P with unit normal n, both carried by the
@@ -49,12 +49,12 @@ struct RigidPose
 class RigidPlane : public Interface
 {
 public:
-  RigidPlane(const io::ContactPair &settings, const InterfaceContext &context);
+  RigidPlane(const InterfaceSettings &settings, const InterfaceContext &context);
 
-  const io::ContactPair &settings() const override { return pair; }
+  const InterfaceSettings &settings() const override { return pair; }
   dealii::IndexSet       coupling_rows() const override;
   void                   add_couplings(dealii::DynamicSparsityPattern &pattern) const override;
-  void                   begin_stage(const io::Stage &stage, bool held_by_contact_alone) override;
+  void                   begin_stage(const RigidMotions &motions, bool held_by_contact_alone) override;
   void                   set_load_factor(double lambda) override;
   void                   assemble(const dealii::PETScWrappers::MPI::Vector &u,
                                   dealii::PETScWrappers::MPI::SparseMatrix *tangent,
@@ -83,12 +83,12 @@ private:
   ContactStatistics evaluate(const dealii::PETScWrappers::MPI::Vector &u,
                              std::vector<ContactPointState>           *states);
 
-  io::ContactPair pair;
+  InterfaceSettings pair;
   MPI_Comm        comm;
   dealii::types::global_dof_index n_dofs = 0;
   SlaveSurface    slave;
   /// Motion of the current stage: from its start to its end; the pose at the load factor.
-  io::RigidMotion motion_from, motion_to;
+  RigidMotion     motion_from, motion_to;
   RigidPose       pose;
   dealii::Point<3>     plane_P;
   dealii::Tensor<1, 3> plane_n;

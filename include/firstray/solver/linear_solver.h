@@ -2,7 +2,7 @@
 /// Layer 4 (solvers): the PETSc Krylov solver with algebraic multigrid, or MUMPS.
 #pragma once
 
-#include <firstray/io/case.h>
+#include <firstray/solver/settings.h>
 
 #include <deal.II/lac/petsc_sparse_matrix.h>
 #include <deal.II/lac/petsc_vector.h>
@@ -28,14 +28,14 @@ struct LinearSolveStats
 /// near-null space), by BoomerAMG, or by a two-level p-multigrid (degree-2
 /// smoothing by Chebyshev/Jacobi, the degree-1 Galerkin operator on the same
 /// mesh solved by one GAMG V-cycle), or a direct MUMPS Cholesky. A non-symmetric
-/// stiffness (io::SolverSettings::symmetric false: Coulomb friction) gets GMRES instead
+/// stiffness (SolverSettings::symmetric false: Coulomb friction) gets GMRES instead
 /// of CG and LU instead of Cholesky. Settings come from the
 /// case (`solver`), and any -ksp_* / -pc_* option in PETSc's options database
 /// (command line or `solver.petsc_options`) overrides them.
 class LinearSolver
 {
 public:
-  explicit LinearSolver(const io::SolverSettings &settings);
+  explicit LinearSolver(const SolverSettings &settings);
   ~LinearSolver();
   LinearSolver(const LinearSolver &) = delete;
   LinearSolver &operator=(const LinearSolver &) = delete;
@@ -72,7 +72,7 @@ public:
 private:
   void setup_two_level(PC pc, dealii::PETScWrappers::MPI::SparseMatrix &matrix);
 
-  io::SolverSettings settings;
+  SolverSettings     settings;
   KSP                ksp = nullptr;
   Mat                interpolation  = nullptr; // cg-pmg: fine <- coarse
   Mat                coarse_matrix  = nullptr; // cg-pmg: degree-1 stiffness (not owned)

@@ -132,7 +132,7 @@ TEST(RigidPlane, FrictionOfAMovingPlane)
   constexpr double mu = 0.3, N = 500; // N
   const auto       mesh = box_mesh({4, 4, 2}, dealii::Point<3>(10, 10, 5));
   io::Case         c    = elastic_case(1000, 0.3, 1);
-  c.solver.type         = "";
+  c.solver.type         = io::SolverType::automatic;
   c.contact             = {rigid_plane("z0", mu)};
   auto held             = fixed("z1");
   held.components       = {{true, true, false}};

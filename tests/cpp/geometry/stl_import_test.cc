@@ -653,7 +653,7 @@ TEST(StlImport, ImportedBoneSolves)
   c.materials.push_back({"bone/cortical", "linear-elastic", {{"E", 17000}, {"nu", 0.3}}});
   c.materials.push_back({"bone/cancellous", "linear-elastic", {{"E", 400}, {"nu", 0.3}}});
   c.materials.push_back({"cartilage/bone_head", "linear-elastic", {{"E", 10}, {"nu", 0.45}}});
-  c.solver.type                     = "mumps";
+  c.solver.type                     = io::SolverType::mumps;
   const std::array<double, 3> force = {{40.0, -15.0, 25.0}};
   c.boundary_conditions             = {firstray::testing::fixed("bone/base"),
                                        firstray::testing::force("bone/head", force)};

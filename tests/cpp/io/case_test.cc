@@ -60,7 +60,7 @@ TEST(Case, ParsesEveryField)
   EXPECT_FALSE(c.boundary_conditions[4].value_is_constant);
   EXPECT_EQ(c.boundary_conditions[4].value_expressions[1], "0.001*x");
   EXPECT_EQ(c.n_steps, 4u);
-  EXPECT_EQ(c.solver.type, "mumps");
+  EXPECT_EQ(c.solver.type, io::SolverType::mumps);
   EXPECT_EQ(c.output_directory, "/cases/out");
   EXPECT_FALSE(c.write_fields);
 }
@@ -74,9 +74,9 @@ TEST(Case, DefaultsAndAbsolutePaths)
   EXPECT_EQ(c.degree, 2u);
   EXPECT_EQ(c.n_steps, 1u);
   EXPECT_EQ(c.output_directory, "/cases/results/bend");
-  EXPECT_EQ(c.solver.type, ""); // resolved by the analysis from the element degree
-  EXPECT_EQ(io::SolverSettings::default_type(2), "cg-pmg");
-  EXPECT_EQ(io::SolverSettings::default_type(1), "cg-hypre");
+  EXPECT_EQ(c.solver.type, io::SolverType::automatic); // resolved by the analysis from the element degree
+  EXPECT_EQ(io::SolverSettings::default_type(2), io::SolverType::cg_pmg);
+  EXPECT_EQ(io::SolverSettings::default_type(1), io::SolverType::cg_hypre);
 }
 
 TEST(Case, ContactPairsAndTheirErrors)
@@ -90,14 +90,14 @@ TEST(Case, ContactPairsAndTheirErrors)
   EXPECT_EQ(c.contact[0].master, "m");
   EXPECT_EQ(c.contact[0].penalty_scale, 50.0);
   EXPECT_EQ(c.contact[0].gap_tolerance, 1e-4);
-  EXPECT_EQ(c.contact[0].method, "augmented-lagrangian");
+  EXPECT_EQ(c.contact[0].method, io::ContactMethod::augmented_lagrangian);
   EXPECT_EQ(c.contact[0].friction, 0.0);
   EXPECT_NEAR(c.contact[0].hysteresis_band(), 1e-6, 1e-20); // 0.01 gap_tolerance
   // The active-set method and its hysteresis band (mm)
   const auto a = io::Case::from_json(
     head + R"([{"pair": ["s", "m"], "method": "active-set", "hysteresis": 2e-4}]})", "/c",
     "x.json");
-  EXPECT_EQ(a.contact.at(0).method, "active-set");
+  EXPECT_EQ(a.contact.at(0).method, io::ContactMethod::active_set);
   EXPECT_EQ(a.contact.at(0).hysteresis_band(), 2e-4);
   // Coulomb friction
   const auto f = io::Case::from_json(head + R"([{"pair": ["s", "m"], "friction": 0.3}]})", "/c",

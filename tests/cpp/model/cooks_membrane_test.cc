@@ -49,7 +49,7 @@ io::Case cook_case(const std::string &law, double E, double nu, double force_N, 
   c.degree = degree;
   c.materials.push_back({"membrane", law, {{"E", E}, {"nu", nu}}});
   c.output_directory    = "";
-  c.solver.type         = ""; // the default for the degree (CG + p-multigrid for 2)
+  c.solver.type         = io::SolverType::automatic; // the default for the degree (CG + p-multigrid for 2)
   c.solver.rtol         = 1e-12;
   c.n_steps             = 4;
   c.boundary_conditions = {fixed("left"), fixed_component("back", 2), fixed_component("front", 2),

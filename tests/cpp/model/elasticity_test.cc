@@ -98,7 +98,7 @@ TEST_P(PatchTest, LinearFieldReproducedOnDistortedMesh)
 {
   const auto mesh = box_mesh({3, 3, 3}, dealii::Point<3>(1.0, 1.0, 1.0), 0.25);
   auto       c    = elastic_case(1000.0, 0.3, GetParam());
-  c.solver.type   = "mumps";
+  c.solver.type   = io::SolverType::mumps;
   for (const auto &s : box_surfaces())
     c.boundary_conditions.push_back(displacement(s, linear_field_expressions()));
   model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_SELF);

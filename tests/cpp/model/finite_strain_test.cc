@@ -42,7 +42,7 @@ io::Case uniaxial_case(const std::string &law, double stretch, unsigned steps, u
 {
   auto c = elastic_case(E, nu, degree);
   c.materials.front().law = law;
-  c.solver.type           = "";
+  c.solver.type           = io::SolverType::automatic;
   c.solver.rtol           = 1e-12;
   c.n_steps               = steps;
   // Symmetry planes x0, y0, z0; the face x1 pulled to the stretch; y1 and z1 free.

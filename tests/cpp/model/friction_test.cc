@@ -171,7 +171,7 @@ TEST(Friction, IterativeSolversSwitchToGmres)
   // is solved to rtol (inexact_newton false).
   auto       c      = sliding_block_case(0.05, 2);
   const auto direct = run(c, MPI_COMM_SELF, "partial slip, mumps");
-  c.solver.type     = "cg-gamg";
+  c.solver.type     = io::SolverType::cg_gamg;
   c.solver.inexact_newton = false;
   const auto gmres  = run(c, MPI_COMM_SELF, "partial slip, cg-gamg (gmres)");
   c.solver.inexact_newton = true;

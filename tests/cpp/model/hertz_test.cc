@@ -78,7 +78,7 @@ HertzRun run_hertz(const HertzMaterials &m,
   io::Case c;
   c.degree      = degree;
   // Force-driven (force > 0): the case as a new user writes it, no solver settings.
-  c.solver.type    = force > 0 ? "" : io::SolverSettings::default_type(degree);
+  c.solver.type    = force > 0 ? io::SolverType::automatic : io::SolverSettings::default_type(degree);
   c.solver.monitor = std::getenv("FIRSTRAY_MONITOR") != nullptr; // Newton's progress
   c.materials.push_back({"sphere", "linear-elastic", {{"E", m.E_sphere}, {"nu", m.nu_sphere}}});
   c.materials.push_back({"block", "linear-elastic", {{"E", m.E_block}, {"nu", m.nu_block}}});
@@ -99,7 +99,7 @@ HertzRun run_hertz(const HertzMaterials &m,
   pair.master        = "block/contact";
   pair.gap_tolerance = gap_tolerance;
   pair.penalty_scale = penalty_scale;
-  pair.method        = method;
+  pair.method        = contact::method(method);
   pair.context       = "contact[0]";
   c.contact          = {pair};
 

@@ -30,7 +30,7 @@ io::Case ligament_case(const unsigned degree, const std::string &law, const doub
   c.materials.push_back({"lower", law, {{"E", E}, {"nu", 0.3}}});
   c.materials.push_back({"upper", law, {{"E", E}, {"nu", 0.3}}});
   c.output_directory    = "";
-  c.solver.type         = "mumps";
+  c.solver.type         = io::SolverType::mumps;
   c.boundary_conditions = {fixed_component("lower/z0", 2), fixed_component("lower/x0", 0),
                            fixed_component("lower/y0", 1), fixed_component("upper/x0", 0),
                            fixed_component("upper/y0", 1), force("upper/z1", {0, 0, fz})};

@@ -24,7 +24,7 @@ io::Case bar_case(double E, double force, unsigned steps)
 {
   io::Case c = elastic_case(E, 0.3, 1);
   c.materials.front().law = "neo-hookean";
-  c.solver.type           = "";
+  c.solver.type           = io::SolverType::automatic;
   c.n_steps               = steps;
   c.boundary_conditions   = {fixed("z0"), firstray::testing::force("z1", {{0, 0, force}})};
   return c;

@@ -21,7 +21,7 @@ TEST_P(ParallelMpi, DistributedSolveEqualsSerialSolve)
 {
   const auto mesh = box_mesh({8, 3, 3}, dealii::Point<3>(40.0, 10.0, 10.0), 0.2);
   auto       c    = elastic_case(17000, 0.3, std::get<0>(GetParam()));
-  c.solver.type   = std::get<1>(GetParam());
+  c.solver.type   = solver::solver_type(std::get<1>(GetParam()));
   c.solver.rtol   = 1e-13;
   c.boundary_conditions = {fixed("x0"), force("x1", {0, 10, -50}), pressure("y1", 0.2)};
 
@@ -63,7 +63,7 @@ TEST(FiniteStrainMpi, DistributedNewtonEqualsSerialNewton)
   const auto mesh = box_mesh({6, 2, 2}, dealii::Point<3>(30.0, 10.0, 10.0), 0.2);
   auto       c    = elastic_case(10, 0.3, 2);
   c.materials.front().law = "neo-hookean";
-  c.solver.type           = "";
+  c.solver.type           = io::SolverType::automatic;
   c.n_steps               = 2;
   c.boundary_conditions   = {fixed("x0"), force("x1", {0, 0, -20})};
   model::ElasticityAnalysis parallel_analysis(c, mesh, MPI_COMM_WORLD);

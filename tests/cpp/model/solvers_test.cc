@@ -19,7 +19,7 @@ model::Result solve_cantilever(const std::array<unsigned, 3> &cubes, unsigned de
 {
   const auto mesh = box_mesh(cubes, dealii::Point<3>(40.0, 10.0, 10.0), 0.2);
   auto       c    = elastic_case(17000, 0.3, degree);
-  c.solver.type   = solver;
+  c.solver.type   = solver::solver_type(solver);
   c.solver.rtol   = rtol;
   c.boundary_conditions = {fixed("x0"), force("x1", {0, 10, -50}), pressure("y1", 0.2)};
   model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_SELF);
@@ -63,7 +63,7 @@ TEST(PMultigrid, NeedsDegree2)
 {
   const auto mesh = box_mesh({2, 1, 1}, dealii::Point<3>(20.0, 10.0, 10.0));
   auto       c    = elastic_case(17000, 0.3, 1);
-  c.solver.type   = "cg-pmg";
+  c.solver.type   = io::SolverType::cg_pmg;
   c.boundary_conditions = {fixed("x0"), force("x1", {0, 0, -1})};
   model::ElasticityAnalysis analysis(c, mesh, MPI_COMM_SELF);
   try
@@ -86,7 +86,7 @@ model::Result solve_bent_cantilever(const bool inexact, const std::string &solve
   const auto mesh = box_mesh({8, 2, 2}, dealii::Point<3>(40.0, 10.0, 10.0), 0.2);
   auto       c    = elastic_case(10, 0.3, 2);
   c.materials[0].law      = "neo-hookean";
-  c.solver.type           = solver;
+  c.solver.type           = solver::solver_type(solver);
   c.solver.rtol           = 1e-10;
   c.solver.inexact_newton = inexact;
   c.n_steps               = 2;

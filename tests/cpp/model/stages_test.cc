@@ -59,7 +59,7 @@ TEST(Stages, TwoLinearStagesEqualOneStageWithBothLoads)
 {
   const auto mesh = box_mesh({2, 2, 4}, dealii::Point<3>(width, width, height));
   auto       c    = elastic_case(1000.0, 0.3, 2);
-  c.solver.type   = "mumps";
+  c.solver.type   = io::SolverType::mumps;
   c.solver.newton_rtol = 1e-13;
   const auto A = force("z1", {0, 0, 50}), B = force("x1", {10, 0, 0});
   c.boundary_conditions = {fixed("z0"), A, B};
@@ -86,7 +86,7 @@ TEST(Stages, SupportReleasedInStageTwo)
   // its reaction ramps to zero and the bar springs back to rest.
   const auto mesh = box_mesh({1, 1, 2}, dealii::Point<3>(width, width, height));
   auto       c    = elastic_case(1000.0, 0.3, 1);
-  c.solver.type   = "mumps";
+  c.solver.type   = io::SolverType::mumps;
   c.solver.newton_rtol = 1e-12;
   auto with_pull = rollers();
   with_pull.push_back(pull(0.01));
@@ -118,7 +118,7 @@ TEST(J2PlasticBar, LoadedPastYieldThenUnloadedMatchesTheClosedForm)
       c.materials.push_back({"block", "j2-plasticity",
                              {{"E", E}, {"nu", nu}, {"yield_stress", sy}, {"hardening_modulus", H}}});
       c.output_directory = "";
-      c.solver.type      = "mumps";
+      c.solver.type      = io::SolverType::mumps;
       c.solver.newton_rtol = 1e-12;
       auto loaded = rollers();
       loaded.push_back(pull(delta));
@@ -155,7 +155,7 @@ TEST(Stages, FailedStageIsNamedAndEarlierResultsAreKept)
                          {{"E", 200000.0}, {"nu", 0.3}, {"yield_stress", 250.0}, {"hardening_modulus", 0.0}}});
   c.output_directory = dir.string();
   c.write_fields     = false;
-  c.solver.type      = "mumps";
+  c.solver.type      = io::SolverType::mumps;
   const double limit = 250.0 * width * width;
   auto first = rollers(), second = rollers();
   first.push_back(force("z1", {0, 0, 0.5 * limit}));
@@ -215,7 +215,7 @@ TEST(J2PlasticBarMpi, TwoRanksGiveTheOneRankAnswer)
   c.materials.push_back({"block", "j2-plasticity",
                          {{"E", 200000.0}, {"nu", 0.3}, {"yield_stress", 250.0}, {"hardening_modulus", 2000.0}}});
   c.output_directory   = "";
-  c.solver.type        = "mumps";
+  c.solver.type        = io::SolverType::mumps;
   c.solver.newton_rtol = 1e-12;
   // Pulled and twisted past yield (a non-uniform plastic zone), then let go.
   auto loaded = rollers();

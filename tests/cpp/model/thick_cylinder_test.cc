@@ -68,7 +68,7 @@ Cylinder run(unsigned n_r, unsigned n_t, double delta, unsigned steps)
   io::Case   c    = elastic_case(E, nu, 2);
   c.materials     = {{"block", "j2-plasticity",
                   {{"E", E}, {"nu", nu}, {"yield_stress", sy}, {"hardening_modulus", 0.0}}}};
-  c.solver.type        = "mumps";
+  c.solver.type        = io::SolverType::mumps;
   c.solver.newton_rtol = 1e-10;
   c.n_steps            = steps;
   const std::string d  = std::to_string(delta / a);

@@ -59,8 +59,8 @@ struct Laplacian
 TEST(LinearSolver, SolvesAnAssembledSystemToItsTolerance)
 {
   Laplacian               L(2000);
-  io::SolverSettings      s;
-  s.type = "cg-hypre";
+  solver::SolverSettings  s;
+  s.type = solver::SolverType::cg_hypre;
   s.rtol = 1e-12;
   solver::LinearSolver    linear(s);
   const auto ones = L.ones(), b = L.rhs();
@@ -78,8 +78,8 @@ TEST(LinearSolver, SolvesAnAssembledSystemToItsTolerance)
 TEST(LinearSolver, StopRequestInterruptsAKrylovSolve)
 {
   Laplacian          L(2000);
-  io::SolverSettings s;
-  s.type          = "cg-gamg";
+  solver::SolverSettings s;
+  s.type          = solver::SolverType::cg_gamg;
   s.rtol          = 1e-12;
   s.petsc_options = "-pc_type jacobi"; // about 2000 iterations
   solver::LinearSolver linear(s);

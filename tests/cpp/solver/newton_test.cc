@@ -126,10 +126,10 @@ public:
   std::function<void(CubicSprings &)> fail; ///< may throw SolveError
 };
 
-io::SolverSettings direct_settings()
+solver::SolverSettings direct_settings()
 {
-  io::SolverSettings s;
-  s.type = "mumps";
+  solver::SolverSettings s;
+  s.type = solver::SolverType::mumps;
   return s;
 }
 
