@@ -21,57 +21,8 @@ using namespace dealii;
 
 namespace
 {
-/// Node slot (facet_node_reference_points order) of a facet's mid-edge node between
-/// vertex slots a and b: (0,1) -> 3, (1,2) -> 4, (2,0) -> 5.
-unsigned edge_slot(unsigned a, unsigned b)
-{
-  if (a > b)
-    std::swap(a, b);
-  return a == 0 ? (b == 1 ? 3 : 5) : 4;
-}
-
-/// Shape-function values of a linear (3-node) or quadratic (6-node) facet at the
-/// reference coordinates @p xi (node order facet_node_reference_points).
-std::array<double, n_quadratic_facet_nodes> facet_shape_values(const unsigned               n_nodes,
-                                                               const std::array<double, 2> &xi)
-{
-  const double l1 = xi[0], l2 = xi[1], l0 = 1 - l1 - l2;
-  if (n_nodes == n_linear_facet_nodes)
-    return {{l0, l1, l2, 0, 0, 0}};
-  return {{l0 * (2 * l0 - 1), l1 * (2 * l1 - 1), l2 * (2 * l2 - 1), 4 * l0 * l1, 4 * l1 * l2,
-           4 * l2 * l0}};
-}
-
-/// Unit normal (a1 x a2 / |a1 x a2|) of a linear or quadratic facet with nodes @p X at
-/// the reference coordinates @p xi.
-Tensor<1, 3> facet_normal(const unsigned n_nodes, const std::array<Point<3>, 6> &X,
-                          const std::array<double, 2> &xi)
-{
-  const double l1 = xi[0], l2 = xi[1], l0 = 1 - l1 - l2;
-  // {dN/dxi, dN/deta} of the nodes (facet_shape_values()).
-  std::array<std::array<double, 2>, n_quadratic_facet_nodes> dN;
-  if (n_nodes == n_linear_facet_nodes)
-    dN = {{{{-1, -1}}, {{1, 0}}, {{0, 1}}, {{0, 0}}, {{0, 0}}, {{0, 0}}}};
-  else
-    dN = {{{{1 - 4 * l0, 1 - 4 * l0}},
-           {{4 * l1 - 1, 0}},
-           {{0, 4 * l2 - 1}},
-           {{4 * (l0 - l1), -4 * l1}},
-           {{4 * l2, 4 * l1}},
-           {{-4 * l2, 4 * (l0 - l2)}}}};
-  Tensor<1, 3> a1, a2;
-  for (unsigned k = 0; k < n_nodes; ++k)
-    {
-      a1 += dN[k][0] * X[k];
-      a2 += dN[k][1] * X[k];
-    }
-  const Tensor<1, 3> n = cross_product_3d(a1, a2);
-  return n / n.norm();
-}
-
 /// Relative tolerance of the Coulomb limit below which a point counts as sticking.
 constexpr double slip_tolerance = 1e-6;
-
 } // namespace
 
 ContactPair::ContactPair(const InterfaceSettings                        &settings,
@@ -88,8 +39,9 @@ ContactPair::ContactPair(const InterfaceSettings                        &setting
   , active_set(settings.method == Method::active_set)
 {
   double max_size = 0;
-  if (pair.tied && pair.friction > 0)
-    throw InputError(pair.context + ": a tied pair cannot have friction");
+  if (pair.tied)
+    throw InputError(pair.context + ": a tied pair is a contact::TiedInterface (registry kind "
+                     "'tied'), not a contact::ContactPair");
   {
     auto slave  = SlaveSurface::collect(slave_id, dof_handler, mapping, face_quadrature, laws,
                                        pair.penalty_scale);
@@ -97,84 +49,27 @@ ContactPair::ContactPair(const InterfaceSettings                        &setting
     points      = std::move(slave.points);
     max_size    = slave.max_size;
   }
-  const auto    &fe = dof_handler.get_fe();
-  std::vector<types::global_dof_index> cell_dofs(fe.n_dofs_per_cell());
-  for (const auto &cell : dof_handler.active_cell_iterators())
-    if (cell->is_locally_owned())
-      for (const auto f : cell->face_indices())
-        {
-          if (!cell->face(f)->at_boundary())
-            continue;
-          const auto id = cell->face(f)->boundary_id();
-          if (id == master_id)
-            {
-              const auto face = cell->face(f);
-              cell->get_dof_indices(cell_dofs);
-              MasterFacet facet;
-              facet.n_nodes = fe.degree >= 2 ? 6 : 3;
-              for (unsigned v = 0; v < 3; ++v)
-                facet.X[v] = face->vertex(v);
-              for (const auto [a, b] : {std::pair<unsigned, unsigned>{0, 1}, {1, 2}, {2, 0}})
-                if (facet.n_nodes == 6)
-                  facet.X[edge_slot(a, b)] = 0.5 * (facet.X[a] + facet.X[b]);
-              // Each DoF of the face goes to the node slot at its support point.
-              const double      tolerance = 1e-9 * face->diameter();
-              std::vector<bool> filled(3 * facet.n_nodes, false);
-              for (unsigned i = 0; i < fe.n_dofs_per_cell(); ++i)
-                {
-                  const Point<3> X =
-                    mapping.transform_unit_to_real_cell(cell, fe.unit_support_point(i));
-                  for (unsigned k = 0; k < facet.n_nodes; ++k)
-                    if (X.distance(facet.X[k]) < tolerance)
-                      {
-                        const unsigned c        = fe.system_to_component_index(i).first;
-                        facet.dofs[3 * k + c]   = cell_dofs[i];
-                        filled[3 * k + c]       = true;
-                      }
-                }
-              if (std::find(filled.begin(), filled.end(), false) != filled.end())
-                throw SolveError(pair.context + ": a node of master surface '" + pair.master +
-                                 "' has no DoF (unexpected element)");
-              // Outward normal: a1 x a2 must point away from the cell.
-              const Tensor<1, 3> a1 = facet.X[1] - facet.X[0], a2 = facet.X[2] - facet.X[0];
-              if (cross_product_3d(a1, a2) * (face->center() - cell->center()) < 0)
-                {
-                  auto swap_nodes = [&facet](unsigned a, unsigned b) {
-                    std::swap(facet.X[a], facet.X[b]);
-                    for (unsigned c = 0; c < 3; ++c)
-                      std::swap(facet.dofs[3 * a + c], facet.dofs[3 * b + c]);
-                  };
-                  swap_nodes(1, 2); // (v0, v2, v1): edges (0,1)<->(2,0), (1,2) stays
-                  if (facet.n_nodes == 6)
-                    swap_nodes(3, 5);
-                }
-              max_size = std::max(max_size, face->diameter());
-              own_master.push_back(facet);
-            }
-        }
-
   // Every rank sees the whole master surface (small against the volume).
-  const auto gathered = Utilities::MPI::all_gather(comm, own_master);
-  for (const auto &part : gathered)
-    master.insert(master.end(), part.begin(), part.end());
+  master   = MasterFacets::collect(master_id, dof_handler, mapping, comm, pair.context, pair.master);
+  max_size = std::max(max_size, master.max_size);
   {
     // Edges of the master surface that belong to one facet only: its rim.
     std::map<std::pair<types::global_dof_index, types::global_dof_index>, unsigned> count;
     const auto key = [](const MasterFacet &f, const unsigned e) {
       return std::minmax(f.dofs[3 * e], f.dofs[3 * ((e + 1) % 3)]);
     };
-    for (const auto &f : master)
+    for (const auto &f : master.all)
       for (unsigned e = 0; e < 3; ++e)
         ++count[key(f, e)];
-    rim_edges.resize(master.size());
-    for (std::size_t i = 0; i < master.size(); ++i)
+    rim_edges.resize(master.all.size());
+    for (std::size_t i = 0; i < master.all.size(); ++i)
       for (unsigned e = 0; e < 3; ++e)
-        rim_edges[i][e] = count[key(master[i], e)] == 1;
+        rim_edges[i][e] = count[key(master.all[i], e)] == 1;
   }
   if (Utilities::MPI::sum(points.size(), comm) == 0)
     throw InputError(pair.context + ".pair: slave surface '" + pair.slave +
                      "' has no faces on the boundary");
-  if (master.empty())
+  if (master.all.empty())
     throw InputError(pair.context + ".pair: master surface '" + pair.master +
                      "' has no faces on the boundary");
   radius       = 3 * Utilities::MPI::max(max_size, comm);
@@ -183,42 +78,11 @@ ContactPair::ContactPair(const InterfaceSettings                        &setting
   active.assign(points.size(), -1);
   saved_active = active;
   last_facet.assign(points.size(), -1);
-  if (pair.tied)
-    {
-      // Each slave point is tied to its closest master point of the reference
-      // configuration, if that lies within half the point's face size.
-      std::vector<Facet> reference(master.size());
-      for (std::size_t i = 0; i < master.size(); ++i)
-        {
-          reference[i].id = i;
-          reference[i].nodes.assign(master[i].X.begin(), master[i].X.begin() + master[i].n_nodes);
-        }
-      const MasterSurface surface(reference);
-      ties.assign(points.size(), Tie());
-      tie_multiplier.assign(points.size(), Tensor<1, 3>());
-      std::size_t n_tied = 0;
-      for (std::size_t p = 0; p < points.size(); ++p)
-        if (const auto projection =
-              surface.project(points[p].X, 0.5 * slave_faces[points[p].face].size))
-          {
-            ties[p] = {static_cast<long>(projection->facet_index), projection->xi};
-            ++n_tied;
-          }
-      if (Utilities::MPI::sum(n_tied, comm) == 0)
-        throw InputError(pair.context + ": tied pair: no point of slave surface '" + pair.slave +
-                         "' lies within half a face size of master surface '" + pair.master + "'");
-    }
-  if (pair.friction > 0 && !pair.tied)
+  if (pair.friction > 0)
     {
       // Slip history of the reference configuration: a point starts out facing its
       // closest master point, without traction.
-      std::vector<Facet> reference(master.size());
-      for (std::size_t i = 0; i < master.size(); ++i)
-        {
-          reference[i].id = i;
-          reference[i].nodes.assign(master[i].X.begin(), master[i].X.begin() + master[i].n_nodes);
-        }
-      const MasterSurface surface(reference);
+      const MasterSurface surface(kernel_facets(master.all));
       history.assign(points.size(), SlipHistory());
       for (std::size_t p = 0; p < points.size(); ++p)
         if (const auto projection = surface.project(points[p].X, radius))
@@ -249,15 +113,7 @@ void ContactPair::scale_weights(const double w)
 
 IndexSet ContactPair::coupling_rows() const
 {
-  std::vector<types::global_dof_index> rows;
-  for (const auto &face : slave_faces)
-    rows.insert(rows.end(), face.dofs.begin(), face.dofs.end());
-  for (const auto &facet : master)
-    rows.insert(rows.end(), facet.dofs.begin(), facet.dofs.begin() + 3 * facet.n_nodes);
-  std::sort(rows.begin(), rows.end());
-  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-  IndexSet set(n_dofs);
-  set.add_indices(rows.begin(), rows.end());
+  IndexSet set = interface_coupling_rows(slave_faces, master.all, n_dofs);
   if (reverse)
     set.add_indices(reverse->coupling_rows());
   return set;
@@ -267,52 +123,7 @@ void ContactPair::add_couplings(DynamicSparsityPattern &pattern) const
 {
   if (reverse)
     reverse->add_couplings(pattern);
-  // Reference configuration: a slave face couples with every master facet whose
-  // nodes come within the search radius of the face's points.
-  for (std::size_t s = 0; s < slave_faces.size(); ++s)
-    {
-      const auto &face = slave_faces[s];
-      Point<3>    centre;
-      unsigned    n = 0;
-      for (const auto &p : points)
-        if (p.face == s)
-          centre += p.X, ++n;
-      centre /= n;
-      for (const auto &facet : master)
-        {
-          // Local sizes, not the global search radius: a coarse far field must not
-          // couple every fine contact face with hundreds of facets.
-          const double h_master = std::max({facet.X[0].distance(facet.X[1]),
-                                            facet.X[1].distance(facet.X[2]),
-                                            facet.X[2].distance(facet.X[0])});
-          const double reach    = 2 * (face.size + h_master);
-          bool         near     = false;
-          for (unsigned k = 0; k < facet.n_nodes && !near; ++k)
-            near = facet.X[k].distance(centre) < reach;
-          if (!near)
-            continue;
-          for (const auto a : face.dofs)
-            for (unsigned k = 0; k < 3 * facet.n_nodes; ++k)
-              {
-                pattern.add(a, facet.dofs[k]);
-                pattern.add(facet.dofs[k], a);
-              }
-        }
-    }
-}
-
-std::vector<ContactPair::MasterFacet>
-ContactPair::deformed_master(const PETScWrappers::MPI::Vector &u) const
-{
-  std::vector<MasterFacet> mine = own_master;
-  for (auto &facet : mine)
-    for (unsigned k = 0; k < facet.n_nodes; ++k)
-      for (unsigned c = 0; c < 3; ++c)
-        facet.X[k][c] += u(facet.dofs[3 * k + c]);
-  std::vector<MasterFacet> all;
-  for (const auto &part : Utilities::MPI::all_gather(comm, mine))
-    all.insert(all.end(), part.begin(), part.end());
-  return all;
+  add_interface_couplings(pattern, slave_faces, points, master.all);
 }
 
 bool ContactPair::on_rim(const Projection &projection) const
@@ -325,14 +136,8 @@ bool ContactPair::on_rim(const Projection &projection) const
 template <class Visitor>
 void ContactPair::for_each_point(const PETScWrappers::MPI::Vector &u, Visitor visit)
 {
-  const auto         deformed = deformed_master(u);
-  std::vector<Facet> facets(deformed.size());
-  for (std::size_t i = 0; i < deformed.size(); ++i)
-    {
-      facets[i].id = i;
-      facets[i].nodes.assign(deformed[i].X.begin(), deformed[i].X.begin() + deformed[i].n_nodes);
-    }
-  const MasterSurface surface(facets);
+  const auto          deformed = master.deformed(u, comm); // collective
+  const MasterSurface surface(kernel_facets(deformed));
   for (std::size_t p = 0; p < points.size(); ++p)
     {
       const auto &point = points[p];
@@ -479,75 +284,6 @@ void ContactPair::no_friction_at(const std::size_t p, const std::optional<Projec
     }
 }
 
-template <class Visitor>
-void ContactPair::for_each_tie(const PETScWrappers::MPI::Vector &u, Visitor visit)
-{
-  const auto deformed = deformed_master(u); // collective
-  for (std::size_t p = 0; p < points.size(); ++p)
-    {
-      if (ties[p].facet < 0)
-        continue;
-      const auto &point = points[p];
-      const auto &face  = slave_faces[point.face];
-      const auto &now   = deformed[ties[p].facet];
-      const auto &then  = master[ties[p].facet];
-      Tensor<1, 3> d; // u_s - u_m(xi)
-      for (const auto &[k, N] : point.shape)
-        d[face.components[k]] += N * u(face.dofs[k]);
-      const auto shape = facet_shape_values(now.n_nodes, ties[p].xi);
-      for (unsigned k = 0; k < now.n_nodes; ++k)
-        d -= shape[k] * (now.X[k] - then.X[k]);
-      visit(p, d, facet_normal(now.n_nodes, now.X, ties[p].xi), now, shape);
-    }
-}
-
-void ContactPair::assemble_tied(const PETScWrappers::MPI::Vector &u,
-                                PETScWrappers::MPI::SparseMatrix *tangent,
-                                PETScWrappers::MPI::Vector       &residual,
-                                const AffineConstraints<double>  &constraints)
-{
-  std::vector<types::global_dof_index> dofs;
-  FullMatrix<double>                   B, local_K;
-  Vector<double>                       local_r;
-  for_each_tie(u, [&](const std::size_t p, const Tensor<1, 3> &d, const Tensor<1, 3> &,
-                      const MasterFacet &facet, const auto &shape) {
-    const auto &point = points[p];
-    const auto &face  = slave_faces[point.face];
-    // B = d(d)/du (3 x n): N_s on the slave face's DoFs, -N_m(xi) on the facet's.
-    dofs.assign(face.dofs.begin(), face.dofs.end());
-    const unsigned n_s = dofs.size();
-    std::vector<unsigned> slot(3 * facet.n_nodes);
-    for (unsigned k = 0; k < 3 * facet.n_nodes; ++k)
-      {
-        const auto it = std::find(dofs.begin() + n_s, dofs.end(), facet.dofs[k]);
-        slot[k]       = it - dofs.begin();
-        if (it == dofs.end())
-          dofs.push_back(facet.dofs[k]);
-      }
-    const unsigned n_local = dofs.size();
-    B.reinit(3, n_local);
-    for (const auto &[k, N] : point.shape)
-      B(face.components[k], k) = N;
-    for (unsigned m = 0; m < facet.n_nodes; ++m)
-      for (unsigned c = 0; c < 3; ++c)
-        B(c, slot[3 * m + c]) -= shape[m];
-    const Tensor<1, 3> t = tie_multiplier[p] - point.penalty * d; // on the slave
-    local_r.reinit(n_local);
-    for (unsigned i = 0; i < n_local; ++i)
-      for (unsigned c = 0; c < 3; ++c)
-        local_r[i] += point.dA * B(c, i) * t[c];
-    if (tangent)
-      {
-        local_K.reinit(n_local, n_local);
-        B.Tmmult(local_K, B);
-        local_K *= point.penalty * point.dA;
-        constraints.distribute_local_to_global(local_K, local_r, dofs, *tangent, residual);
-      }
-    else
-      constraints.distribute_local_to_global(local_r, dofs, residual);
-  });
-}
-
 void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
                            PETScWrappers::MPI::SparseMatrix  *tangent,
                            PETScWrappers::MPI::Vector        &residual,
@@ -555,11 +291,6 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
 {
   if (reverse)
     reverse->assemble(u, tangent, residual, constraints);
-  if (pair.tied)
-    {
-      assemble_tied(u, tangent, residual, constraints);
-      return;
-    }
   const bool                           friction = pair.friction > 0;
   std::vector<types::global_dof_index> dofs;
   std::vector<unsigned>                current, saved;
@@ -740,16 +471,6 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
 double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)
 {
   double penetration = reverse ? reverse->update_multipliers(u) : 0.0;
-  if (pair.tied)
-    {
-      for_each_tie(u, [&](const std::size_t p, const Tensor<1, 3> &d, const auto &, const auto &,
-                          const auto &) {
-        penetration = std::max(penetration, d.norm());
-        tie_multiplier[p] -= points[p].penalty * d;
-      });
-      ++augmentations;
-      return Utilities::MPI::max(penetration, comm);
-    }
   for_each_point(u, [&](const std::size_t p, const Point<3> &, const auto &projection,
                         const std::vector<MasterFacet> &) {
     if (!projection)
@@ -766,28 +487,9 @@ double ContactPair::update_multipliers(const PETScWrappers::MPI::Vector &u)
 
 ContactStatistics ContactPair::statistics(const PETScWrappers::MPI::Vector &u)
 {
-  auto s = evaluate(u, nullptr);
-  if (!reverse)
-    return s;
+  const auto s = evaluate(u, nullptr);
   // Two passes: forces on the slave body, weighted sums (the weights are in dA).
-  const auto   r        = reverse->evaluate(u, nullptr);
-  const double integral = s.mean_pressure * s.area + r.mean_pressure * r.area;
-  for (unsigned c = 0; c < 3; ++c)
-    {
-      s.normal_force[c] -= r.normal_force[c];
-      s.friction_force[c] -= r.friction_force[c];
-      s.moment[c] -= r.moment[c];
-    }
-  s.area += r.area;
-  s.mean_pressure   = s.area > 0 ? integral / s.area : 0;
-  s.max_pressure    = std::max(s.max_pressure, r.max_pressure);
-  s.max_point_pressure = std::max(s.max_point_pressure, r.max_point_pressure);
-  s.max_penetration = std::max(s.max_penetration, r.max_penetration);
-  s.stick_points += r.stick_points;
-  s.slip_points += r.slip_points;
-  s.stick_area += r.stick_area;
-  s.slip_area += r.slip_area;
-  return s;
+  return reverse ? combine_passes(s, reverse->evaluate(u, nullptr)) : s;
 }
 
 std::vector<ContactPointState> ContactPair::point_states(const PETScWrappers::MPI::Vector &u)
@@ -815,54 +517,6 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
   };
   if (states)
     states->assign(points.size(), ContactPointState());
-  if (pair.tied && states)
-    for (std::size_t p = 0; p < points.size(); ++p)
-      {
-        auto &state              = (*states)[p];
-        state.reference_position = points[p].X;
-        state.area               = points[p].dA;
-        const auto &face         = slave_faces[points[p].face];
-        for (const auto &[k, N] : points[p].shape)
-          state.displacement[face.components[k]] += N * u(face.dofs[k]);
-      }
-  if (pair.tied)
-    for_each_tie(u, [&](const std::size_t p, const Tensor<1, 3> &d, const Tensor<1, 3> &n,
-                        const auto &, const auto &) {
-      const double       dA = points[p].dA;
-      const Tensor<1, 3> t  = tie_multiplier[p] - points[p].penalty * d;
-      const double       pressure = t * n;
-      const Tensor<1, 3> shear    = t - pressure * n;
-      s.max_penetration           = std::max(s.max_penetration, d.norm());
-      Tensor<1, 3> x = points[p].X; // current position of the slave point
-      {
-        const auto &face = slave_faces[points[p].face];
-        for (const auto &[k, N] : points[p].shape)
-          x[face.components[k]] += N * u(face.dofs[k]);
-      }
-      const Tensor<1, 3> couple = cross_product_3d(x, t * dA);
-      for (unsigned c = 0; c < 3; ++c)
-        {
-          s.normal_force[c] += pressure * n[c] * dA;
-          s.friction_force[c] += shear[c] * dA;
-          s.moment[c] += couple[c];
-        }
-      s.area += dA;
-      s.stick_area += dA;
-      s.stick_points += 1;
-      pressure_integral += pressure * dA;
-      s.max_point_pressure = std::max(s.max_point_pressure, pressure);
-      add_nodal(p, pressure);
-      if (states)
-        {
-          auto &state               = (*states)[p];
-          state.pressure            = pressure;
-          state.gap                 = d * n;
-          state.normal              = n;
-          state.tangential_traction = shear;
-          state.state               = 1;
-        }
-    });
-  // Contact (not tied) points.
   auto contact_point = [&](const std::size_t p, const Point<3> &x, const auto &projection,
                            const std::vector<MasterFacet> &facets) {
     const auto [engaged, pressure] = normal_contact(p, projection, false);
@@ -912,8 +566,7 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
         state->state               = slip ? 2 : 1;
       }
   };
-  if (!pair.tied)
-    for_each_point(u, contact_point);
+  for_each_point(u, contact_point);
   reduce_statistics(s, pressure_integral, nodal, augmentations, comm);
   return s;
 }

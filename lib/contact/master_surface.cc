@@ -749,4 +749,31 @@ void use_distance_normal(Projection &projection, const dealii::Point<3> &x)
   projection.gap             = sign * D;
   projection.distance_normal = true;
 }
+
+std::array<double, n_quadratic_facet_nodes> facet_shape_values(const unsigned int           n_nodes,
+                                                               const std::array<double, 2> &xi)
+{
+  std::array<double, n_quadratic_facet_nodes>                values;
+  std::array<std::array<double, 2>, n_quadratic_facet_nodes> gradients;
+  shape_functions(n_nodes, xi[0], xi[1], values, gradients);
+  return values;
+}
+
+dealii::Tensor<1, 3>
+facet_normal(const unsigned int                                           n_nodes,
+             const std::array<dealii::Point<3>, n_quadratic_facet_nodes> &nodes,
+             const std::array<double, 2>                                 &xi)
+{
+  std::array<double, n_quadratic_facet_nodes>                values;
+  std::array<std::array<double, 2>, n_quadratic_facet_nodes> gradients;
+  shape_functions(n_nodes, xi[0], xi[1], values, gradients);
+  dealii::Tensor<1, 3> a1, a2;
+  for (unsigned int k = 0; k < n_nodes; ++k)
+    {
+      a1 += gradients[k][0] * nodes[k];
+      a2 += gradients[k][1] * nodes[k];
+    }
+  const dealii::Tensor<1, 3> n = dealii::cross_product_3d(a1, a2);
+  return n / n.norm();
+}
 } // namespace firstray::contact

@@ -1,6 +1,7 @@
 #include <firstray/contact/contact_pair.h>
 #include <firstray/contact/interface.h>
 #include <firstray/contact/rigid_plane.h>
+#include <firstray/contact/tied_interface.h>
 #include <firstray/errors.h>
 
 namespace firstray::contact
@@ -15,6 +16,9 @@ const InterfaceRegistry &InterfaceRegistry::default_registry()
                                            c.surface_id(s.master, s.context + ".pair[1]"),
                                            c.dof_handler, c.mapping, c.face_quadrature, c.laws,
                                            c.comm);
+    });
+    r.add("tied", [](const InterfaceSettings &s, const InterfaceContext &c) {
+      return std::make_unique<TiedInterface>(s, c);
     });
     r.add("rigid-plane", [](const InterfaceSettings &s, const InterfaceContext &c) {
       return std::make_unique<RigidPlane>(s, c);
@@ -31,7 +35,9 @@ void InterfaceRegistry::add(const std::string &kind, Factory factory)
 
 std::string InterfaceRegistry::kind(const InterfaceSettings &settings)
 {
-  return settings.is_rigid() ? "rigid-" + settings.rigid.type : "surface-to-surface";
+  if (settings.is_rigid())
+    return "rigid-" + settings.rigid.type;
+  return settings.tied ? "tied" : "surface-to-surface";
 }
 
 std::unique_ptr<Interface> InterfaceRegistry::create(const InterfaceSettings &settings,

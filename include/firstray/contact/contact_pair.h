@@ -1,11 +1,13 @@
 /// @file
 /// Layer 3 (assembly): surface-to-surface contact of one pair by the augmented
-/// Lagrangian method, frictionless or with Coulomb friction. Units: mm, N, MPa.
+/// Lagrangian method, frictionless or with Coulomb friction (tied pairs:
+/// tied_interface.h). Units: mm, N, MPa.
 #pragma once
 
 #include <firstray/contact/contact_statistics.h>
 #include <firstray/contact/coulomb_friction.h>
 #include <firstray/contact/interface.h>
+#include <firstray/contact/master_facets.h>
 #include <firstray/contact/master_surface.h>
 #include <firstray/contact/settings.h>
 #include <firstray/contact/slave_surface.h>
@@ -102,9 +104,8 @@ public:
                 dealii::PETScWrappers::MPI::Vector           &residual,
                 const dealii::AffineConstraints<double>      &constraints) override;
 
-  /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point (tied: lambda <-
-  /// lambda - eps d). Returns the largest penetration (tied: |d|, mm) before the update,
-  /// over all ranks.
+  /// Uzawa: lambda <- max(0, lambda - eps g) at every slave point. Returns the largest
+  /// penetration (mm) before the update, over all ranks.
   double update_multipliers(const dealii::PETScWrappers::MPI::Vector &u) override;
   /// Forces, area, pressures and penetration at @p u.
   ContactStatistics statistics(const dealii::PETScWrappers::MPI::Vector &u) override;
@@ -125,21 +126,19 @@ public:
   /// displacement (the Newton driver's last assembly is).
   void save_state() override
   {
-    fresh_step           = true;
-    saved_multiplier     = multiplier;
-    saved_tie_multiplier = tie_multiplier;
-    saved_active         = active;
-    history              = trial_history;
+    fresh_step       = true;
+    saved_multiplier = multiplier;
+    saved_active     = active;
+    history          = trial_history;
     if (reverse)
       reverse->save_state();
   }
   void restore_state() override
   {
-    fresh_step     = true;
-    multiplier     = saved_multiplier;
-    tie_multiplier = saved_tie_multiplier;
-    active         = saved_active;
-    trial_history  = history;
+    fresh_step    = true;
+    multiplier    = saved_multiplier;
+    active        = saved_active;
+    trial_history = history;
     if (reverse)
       reverse->restore_state();
   }
@@ -166,20 +165,6 @@ public:
   unsigned augmentations = 0;
 
 private:
-  struct MasterFacet
-  {
-    std::array<dealii::types::global_dof_index, 18> dofs{}; ///< node k, component c at 3k + c
-    std::array<dealii::Point<3>, 6>                  X;      ///< reference nodes
-    unsigned                                         n_nodes = 6;
-    /// For Utilities::MPI::all_gather (boost serialization).
-    template <class Archive>
-    void serialize(Archive &ar, const unsigned int)
-    {
-      ar &dofs &n_nodes;
-      for (auto &x : X)
-        ar &x;
-    }
-  };
   /// Visit every slave point with its projection at displacement @p u; @p visit gets the
   /// point index, deformed position, projection (or none) and the master facet list.
   template <class Visitor>
@@ -218,37 +203,21 @@ private:
                             double                          pressure);
   /// Trial history of a point out of contact: the master point it faces, no traction.
   void no_friction_at(std::size_t p, const std::optional<Projection> &projection);
-  /// The master material point a slave point is tied to (facet -1: not tied).
-  struct Tie
-  {
-    long                  facet = -1;
-    std::array<double, 2> xi{{0, 0}};
-  };
-  /// Tied pairs: visit every tied slave point with the relative displacement
-  /// d = u_s - u_m(xi), the current master normal at xi, the facet and its shape values.
-  template <class Visitor>
-  void for_each_tie(const dealii::PETScWrappers::MPI::Vector &u, Visitor visit);
-  void assemble_tied(const dealii::PETScWrappers::MPI::Vector &u,
-                     dealii::PETScWrappers::MPI::SparseMatrix *tangent,
-                     dealii::PETScWrappers::MPI::Vector       &residual,
-                     const dealii::AffineConstraints<double>  &constraints);
   /// Multiply the integration weights of the points by @p w (two-pass: 1/2).
   void scale_weights(double w);
   /// statistics() and, if @p states, point_states() in one pass over the points.
   ContactStatistics evaluate(const dealii::PETScWrappers::MPI::Vector &u,
                              std::vector<ContactPointState>           *states);
-  std::vector<MasterFacet> deformed_master(const dealii::PETScWrappers::MPI::Vector &u) const;
 
   InterfaceSettings               pair;
   MPI_Comm                        comm;
   dealii::types::global_dof_index n_dofs = 0;
-  std::vector<MasterFacet>        master;      ///< every master facet (all ranks)
+  MasterFacets                    master;      ///< the master surface's facets (reference)
   /// Per master facet, whether its edges (0,1), (1,2), (2,0) lie on the rim of the master
   /// surface (belong to no other master facet).
   std::vector<std::array<bool, 3>> rim_edges;
   /// Whether @p projection's closest point lies on a rim edge (or vertex) of its facet.
   bool on_rim(const Projection &projection) const;
-  std::vector<MasterFacet>        own_master;  ///< this rank's master facets
   std::vector<SlaveFace>          slave_faces;
   std::vector<SlavePoint>         points;
   std::vector<double>             multiplier;  ///< lambda per slave point, MPa
@@ -257,9 +226,6 @@ private:
   /// augmented-Lagrangian rule p >= 0 decides); the status at the last converged step.
   std::vector<signed char>        active, saved_active;
   bool                            active_set = false; ///< method "active-set"
-  std::vector<Tie>                  ties;           ///< tied pairs: per point
-  std::vector<dealii::Tensor<1, 3>> tie_multiplier; ///< tied pairs: lambda per point, MPa
-  std::vector<dealii::Tensor<1, 3>> saved_tie_multiplier;
   std::vector<long>               last_facet;  ///< master facet of each point's last pairing
   std::vector<SlipHistory>        history;       ///< per point, last converged step
   std::vector<SlipHistory>        trial_history; ///< per point, at the last evaluation

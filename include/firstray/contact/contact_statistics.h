@@ -42,4 +42,14 @@ struct ContactStatistics
   double   stick_area   = 0;
   double   slip_area    = 0;
 };
+
+/// The statistics of a two-pass interface from those of its passes, each complete over
+/// the ranks and with its points' area weights dA already halved: @p forward (slave
+/// points on the master) and @p reverse (master points on the slave). Forces and
+/// moment are those on the slave body (the reverse pass's act on the master and enter
+/// with the opposite sign), areas, counts and the pressure integral sum p dA the sums
+/// of the passes (mean_pressure = the summed integral / the summed area), the maxima
+/// those over both passes; augmentations are @p forward's.
+ContactStatistics combine_passes(const ContactStatistics &forward,
+                                 const ContactStatistics &reverse);
 } // namespace firstray::contact

@@ -1,7 +1,7 @@
 /// @file
 /// Layer 3 (assembly): what the analysis sees of a contact method. Every method (the
-/// surface-to-surface pair with its augmented-Lagrangian and active-set variants and
-/// its tied form, the rigid obstacles) implements contact::Interface; the registry
+/// surface-to-surface pair with its augmented-Lagrangian and active-set variants, the
+/// tied interface, the rigid obstacles) implements contact::Interface; the registry
 /// (contact::InterfaceRegistry) maps a case's contact entry to its implementation, so
 /// that adding a method touches its own files and one line of registry.cc.
 /// Units: mm, N, MPa.
@@ -130,8 +130,9 @@ struct InterfaceContext
 };
 
 /// Contact methods by kind: "surface-to-surface" (contact::ContactPair: augmented
-/// Lagrangian or active set, friction, two-pass, tied) and "rigid-plane"
-/// (contact::RigidPlane). kind() tells which a case entry asks for.
+/// Lagrangian or active set, friction, two-pass), "tied" (contact::TiedInterface: bonded,
+/// two-pass) and "rigid-plane" (contact::RigidPlane). kind() tells which a case entry
+/// asks for.
 class InterfaceRegistry
 {
 public:
@@ -142,8 +143,8 @@ public:
   static const InterfaceRegistry &default_registry();
 
   void add(const std::string &kind, Factory factory);
-  /// The kind of @p settings: "rigid-<type>" for a rigid obstacle, else
-  /// "surface-to-surface".
+  /// The kind of @p settings: "rigid-<type>" for a rigid obstacle, "tied" for a tied
+  /// pair (InterfaceSettings::tied), else "surface-to-surface".
   static std::string kind(const InterfaceSettings &settings);
   /// @throws InputError naming settings.context when no method has that kind.
   std::unique_ptr<Interface> create(const InterfaceSettings &settings,

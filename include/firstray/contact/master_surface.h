@@ -102,6 +102,22 @@ struct Projection
 /// 1e-9 of the facet's size (no direction), are left as they are.
 void use_distance_normal(Projection &projection, const dealii::Point<3> &x);
 
+/// Shape-function values N_k(xi, eta) of a linear (3-node) or quadratic (6-node) facet at
+/// the reference coordinates @p xi = (xi, eta), node order facet_node_reference_points:
+/// with l0 = 1 - xi - eta, linear N = (l0, xi, eta), quadratic
+/// N = (l0 (2 l0 - 1), xi (2 xi - 1), eta (2 eta - 1), 4 xi l0, 4 xi eta, 4 eta l0)
+/// (the Projection::shape_values of a point at xi). Entries beyond @p n_nodes are 0.
+std::array<double, n_quadratic_facet_nodes> facet_shape_values(unsigned int                 n_nodes,
+                                                               const std::array<double, 2> &xi);
+
+/// Unit normal n = a1 x a2 / |a1 x a2| at @p xi of the facet whose first @p n_nodes
+/// entries of @p nodes (mm, facet_node_reference_points order) are its nodes, with the
+/// covariant tangents a_alpha = sum_k dN_k/dxi_alpha x_k (Projection::normal there).
+dealii::Tensor<1, 3>
+facet_normal(unsigned int                                                    n_nodes,
+             const std::array<dealii::Point<3>, n_quadratic_facet_nodes> &nodes,
+             const std::array<double, 2>                                 &xi);
+
 /// The master side of a contact pair: closest-point projection onto a surface made of
 /// linear (3-node) or quadratic (6-node, curved) triangles, found through a
 /// Boost.Geometry R-tree of facet bounding boxes.

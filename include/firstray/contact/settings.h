@@ -88,7 +88,7 @@ struct InterfaceSettings
   /// Evaluate the pair in both directions, each pass weighted 1/2 (contact::ContactPair).
   bool        two_pass = false;
   /// Bonded (tied) interface: slave points held to their reference master points,
-  /// tension and shear transmitted (contact::ContactPair). Excludes friction.
+  /// tension and shear transmitted (contact::TiedInterface). Excludes friction.
   bool        tied     = false;
   /// Penalty = penalty_scale x E / h (E of the slave's material, h its facet size).
   double      penalty_scale = 10.0;

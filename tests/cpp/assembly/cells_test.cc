@@ -25,6 +25,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 using namespace firstray;
 using namespace dealii;
@@ -74,7 +75,8 @@ struct BoxSystem
     laws.assign(mesh.n_regions(), law.get());
     // u = amplitude (sin(x/3) z, 0.5 x y / 10, -0.3 y^2 / 10): smooth and non-trivial.
     PETScWrappers::MPI::Vector owned_u(owned, comm);
-    const auto points = DoFTools::map_dofs_to_support_points(mapping, dofs);
+    std::map<types::global_dof_index, Point<3>> points;
+    DoFTools::map_dofs_to_support_points(mapping, dofs, points);
     std::vector<types::global_dof_index> cell_dofs(fe.n_dofs_per_cell());
     for (const auto &cell : dofs.active_cell_iterators())
       if (cell->is_locally_owned())
@@ -188,7 +190,8 @@ TEST(CellForces, InvertedElementNamesItsRegion)
   PETScWrappers::MPI::Vector owned_u(s.owned, s.comm);
   owned_u = s.u;
   // Mirror x through the box (u_x = -2 x): every element is inverted.
-  const auto points = DoFTools::map_dofs_to_support_points(s.mapping, s.dofs);
+  std::map<types::global_dof_index, Point<3>> points;
+  DoFTools::map_dofs_to_support_points(s.mapping, s.dofs, points);
   std::vector<types::global_dof_index> cell_dofs(s.fe.n_dofs_per_cell());
   for (const auto &cell : s.dofs.active_cell_iterators())
     if (cell->is_locally_owned())

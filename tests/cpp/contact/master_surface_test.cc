@@ -579,3 +579,34 @@ TEST(MasterSurface, PointsBeyondAnEdgeLandOnTheExactEdgeMinimum)
   EXPECT_EQ(n_interior, 0u);
   EXPECT_LT(worst, 1e-12);
 }
+
+TEST(MasterSurface, FacetShapeValuesAndNormalAreThoseOfTheProjection)
+{
+  // facet_shape_values() and facet_normal() (what the tied interface and friction use
+  // at a remembered xi) give a projection's shape values (bit for bit) and normal at its
+  // xi, on a curved P2 facet and on a P1 facet.
+  std::mt19937                           rng(5);
+  std::uniform_real_distribution<double> in_plane(-0.1, 0.1), out_of_plane(-0.2, 0.2),
+    coordinate(0.0, 0.5), height(-0.3, 0.3);
+  for (const unsigned n_nodes : {3u, 6u})
+    {
+      Facet facet{0, {}};
+      for (unsigned k = 0; k < n_nodes; ++k)
+        facet.nodes.push_back(Point<3>(facet_node_reference_points[k][0] + in_plane(rng),
+                                       facet_node_reference_points[k][1] + in_plane(rng),
+                                       n_nodes == 6 ? out_of_plane(rng) : 0.0));
+      ASSERT_EQ(message_of({facet}), "(no exception)");
+      const MasterSurface             surface({facet});
+      std::array<Point<3>, 6>         nodes;
+      std::copy(facet.nodes.begin(), facet.nodes.end(), nodes.begin());
+      for (int k = 0; k < 20; ++k)
+        {
+          const auto p = surface.project_onto_facet(0, Point<3>(coordinate(rng), coordinate(rng),
+                                                                height(rng)));
+          const auto N = facet_shape_values(n_nodes, p.xi);
+          for (unsigned i = 0; i < n_quadratic_facet_nodes; ++i)
+            EXPECT_EQ(N[i], i < n_nodes ? p.shape_values[i] : 0.0);
+          EXPECT_LT((facet_normal(n_nodes, nodes, p.xi) - p.normal).norm(), 1e-14);
+        }
+    }
+}
