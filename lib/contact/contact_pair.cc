@@ -78,20 +78,21 @@ ContactPair::ContactPair(const InterfaceSettings                        &setting
   active.assign(points.size(), -1);
   saved_active = active;
   last_facet.assign(points.size(), -1);
-  if (pair.friction > 0)
-    {
-      // Slip history of the reference configuration: a point starts out facing its
-      // closest master point, without traction.
-      const MasterSurface surface(kernel_facets(master.all));
-      history.assign(points.size(), SlipHistory());
-      for (std::size_t p = 0; p < points.size(); ++p)
-        if (const auto projection = surface.project(points[p].X, radius))
-          {
-            history[p].facet = static_cast<long>(projection->facet_index);
-            history[p].xi    = projection->xi;
-          }
-      trial_history = history;
-    }
+  {
+    // Slip history of the reference configuration: a point starts out facing its
+    // closest master point, without traction. Kept also without friction (following
+    // the points, traction 0), so that friction a later stage switches on
+    // (StageChange) starts sticking where the points are then.
+    const MasterSurface surface(kernel_facets(master.all));
+    history.assign(points.size(), SlipHistory());
+    for (std::size_t p = 0; p < points.size(); ++p)
+      if (const auto projection = surface.project(points[p].X, radius))
+        {
+          history[p].facet = static_cast<long>(projection->facet_index);
+          history[p].xi    = projection->xi;
+        }
+    trial_history = history;
+  }
   if (pair.two_pass)
     {
       InterfaceSettings reversed = pair;
@@ -345,8 +346,7 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
     // that a body held only by contact has a stiffness from the first iteration.
     if (!engaged)
       {
-        if (friction)
-          no_friction_at(p, projection);
+        no_friction_at(p, projection);
         return;
       }
     const auto &face   = slave_faces[point.face];
@@ -375,6 +375,8 @@ void ContactPair::assemble(const PETScWrappers::MPI::Vector  &u,
         for (unsigned k = 0; k < saved.size(); ++k)
           saved[k] = slot(old_facet.dofs[k]);
       }
+    else
+      no_friction_at(p, projection);
     const unsigned n_local = dofs.size();
     // G: derivative of the gap, +N n on the slave, -N_m n on the master.
     G.reinit(n_local);
@@ -535,14 +537,17 @@ ContactStatistics ContactPair::evaluate(const PETScWrappers::MPI::Vector &u,
           }
       }
     // The same trial slip history as assemble() (the last call before save_state()).
-    if (friction && !engaged)
-      no_friction_at(p, projection);
     if (!engaged)
-      return;
+      {
+        no_friction_at(p, projection);
+        return;
+      }
     add_nodal(p, pressure);
     Tensor<1, 3> t;
     if (friction)
       t = friction_at(p, x, *projection, facets, std::max(pressure, 0.0)).law.traction;
+    else
+      no_friction_at(p, projection);
     if (pressure == 0)
       return;
     const double       dA     = points[p].dA;

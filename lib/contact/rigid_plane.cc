@@ -151,6 +151,8 @@ RigidPlane::PointResponse RigidPlane::respond(const std::size_t p, const Point<3
       else
         trial_history[p] = {pose.inverse(x), Tensor<1, 3>()};
     }
+  else // no traction; the stick point follows, for friction a later stage switches on
+    trial_history[p] = {pose.inverse(x), Tensor<1, 3>()};
   return r;
 }
 

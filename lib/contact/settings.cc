@@ -31,4 +31,17 @@ Method method(const std::string &name, const std::string &context)
     }
   throw InputError(context + ": unknown method '" + name + "' (allowed: " + known + ")");
 }
+void apply(const StageChange &change, InterfaceSettings &settings, const std::string &context)
+{
+  if (change.friction)
+    {
+      if (settings.tied && *change.friction > 0)
+        throw InputError(context + ".friction: a tied pair transmits shear by its bond; it "
+                                   "cannot have friction");
+      settings.friction = *change.friction;
+    }
+  if (change.gap_tolerance)
+    settings.gap_tolerance = *change.gap_tolerance;
+}
+
 } // namespace firstray::contact

@@ -385,6 +385,32 @@ Case Case::from_json(const std::string &json_text, const std::string &base_direc
                   }
                 stage.motions[item.key()] = parse_motion(item.value());
               }
+          if (o.contains("contact"))
+            for (const auto &item : o.at("contact").items())
+              {
+                const std::string key  = where + ".contact." + item.key();
+                const ContactPair *pair = nullptr;
+                for (const auto &p : c.contact)
+                  if (p.report_name() == item.key())
+                    pair = &p;
+                if (!pair)
+                  {
+                    std::string names;
+                    for (const auto &p : c.contact)
+                      names += (names.empty() ? "" : ", ") + p.report_name();
+                    throw InputError(key + ": no contact entry of that name (contact: " +
+                                     (names.empty() ? std::string("none") : names) + ")");
+                  }
+                contact::StageChange change;
+                const json          &v = item.value();
+                if (v.contains("friction"))
+                  change.friction = v.at("friction").get<double>();
+                if (v.contains("gap_tolerance"))
+                  change.gap_tolerance = v.at("gap_tolerance").get<double>();
+                ContactPair check = *pair; // a tied pair refuses friction
+                contact::apply(change, check, key);
+                stage.contact[item.key()] = change;
+              }
           c.stages.push_back(stage);
         }
     }
@@ -644,6 +670,20 @@ std::string to_json(const Case &c)
               for (const auto &[name, m] : s.motions)
                 motions[name] = motion_json(m);
               stage["motions"] = motions;
+            }
+          if (!s.contact.empty())
+            {
+              json changes = json::object();
+              for (const auto &[name, change] : s.contact)
+                {
+                  json entry = json::object();
+                  if (change.friction)
+                    entry["friction"] = *change.friction;
+                  if (change.gap_tolerance)
+                    entry["gap_tolerance"] = *change.gap_tolerance;
+                  changes[name] = entry;
+                }
+              stage["contact"] = changes;
             }
           if (!c.load_case.type.empty())
             stage["load_case_factor"] = s.load_case_factor;

@@ -326,6 +326,17 @@ Key stages_key()
              bcs,
              K("motions", Type::map, "rigid obstacles' poses at its end, by contact name (others keep theirs)")
                .of(motion("", "a pose").ex("ground")),
+             K("contact", Type::map, "contact settings it changes, by contact name (others keep theirs)")
+               .of(K("", Type::object, "the changed settings, in force from its first step")
+                     .with({K("friction", Type::number, "Coulomb coefficient mu (0: frictionless)")
+                              .u("-")
+                              .non_negative()
+                              .def_text("the previous stage's"),
+                            K("gap_tolerance", Type::number, "penetration accepted after the augmentations")
+                              .u("mm")
+                              .positive()
+                              .def_text("the previous stage's")})
+                     .ex("ground")),
              K("load_case_factor", Type::number, "with a load_case: the fraction of its loads in force at its end")
                .u("-")
                .range(0, true, 10, true)

@@ -316,6 +316,9 @@ ElasticityAnalysis::Impl::Impl(const io::Case &c, const mesh::MeshData &m, MPI_C
     the_case.solver.type = io::SolverSettings::default_type(the_case.degree, !the_case.contact.empty());
   for (const auto &pair : the_case.contact) // Coulomb friction: a non-symmetric tangent
     the_case.solver.symmetric = the_case.solver.symmetric && !(pair.friction > 0);
+  for (const auto &stage : the_case.stages) // friction switched on in a stage
+    for (const auto &[name, change] : stage.contact)
+      the_case.solver.symmetric = the_case.solver.symmetric && !(change.friction.value_or(0) > 0);
   // Materials per region: an exact name wins; otherwise the first matching pattern
   // ("*/cortical", "cartilage/*", fnmatch syntax) in the order of the case.
   laws.resize(mesh.n_regions());
@@ -1672,7 +1675,14 @@ double ElasticityAnalysis::Impl::begin_stage(const unsigned s, const solver::Vec
     const auto alone = held_by_contact_alone(mesh, stage.boundary_conditions, the_case.contact,
                                              the_case.ligaments);
     for (std::size_t k = 0; k < contact_pairs.size(); ++k)
-      contact_pairs[k]->begin_stage(stage.motions, alone[k]);
+      {
+        // Settings the stage changes (friction, gap tolerance), then its poses.
+        const auto change = stage.contact.find(contact_pairs[k]->settings().report_name());
+        if (change != stage.contact.end())
+          contact_pairs[k]->change_settings(change->second,
+                                            stage.context + ".contact." + change->first);
+        contact_pairs[k]->begin_stage(stage.motions, alone[k]);
+      }
   }
   make_dirichlet_constraints(dof_handler, constrained_rows, true, newton_constraints);
   external_force_free.reinit(owned, comm);

@@ -120,6 +120,12 @@ public:
     if (reverse)
       reverse->begin_stage(RigidMotions(), held_by_contact_alone);
   }
+  void change_settings(const StageChange &change, const std::string &context) override
+  {
+    apply(change, pair, context);
+    if (reverse)
+      reverse->change_settings(change, context);
+  }
   /// Keep the multipliers and slip history of a converged load step / go back to them
   /// after a failure. save_state() commits the slip history computed by the last
   /// assemble() or statistics() call, which must therefore be made at the converged

@@ -83,6 +83,10 @@ public:
   /// supports (model::held_by_contact_alone()); then a load step that starts with no
   /// point in contact starts touching (contact::touching_fraction).
   virtual void begin_stage(const RigidMotions &motions, bool held_by_contact_alone) = 0;
+  /// A stage changes the interface's settings (friction, gap tolerance: StageChange),
+  /// from its first step on; @p context names the stage's entry for messages.
+  /// @throws InputError naming @p context for a change the method cannot take.
+  virtual void change_settings(const StageChange &change, const std::string &context) = 0;
   /// The load factor in [0, 1] of the current stage (rigid obstacles: their pose
   /// ramps from the stage's start to its end).
   void set_load_factor(double) override {}

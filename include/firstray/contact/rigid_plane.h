@@ -55,6 +55,10 @@ public:
   dealii::IndexSet       coupling_rows() const override;
   void                   add_couplings(dealii::DynamicSparsityPattern &pattern) const override;
   void                   begin_stage(const RigidMotions &motions, bool held_by_contact_alone) override;
+  void change_settings(const StageChange &change, const std::string &context) override
+  {
+    apply(change, pair, context);
+  }
   void                   set_load_factor(double lambda) override;
   void                   assemble(const dealii::PETScWrappers::MPI::Vector &u,
                                   dealii::PETScWrappers::MPI::SparseMatrix *tangent,

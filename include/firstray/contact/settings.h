@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -96,4 +97,20 @@ struct InterfaceSettings
   double      gap_tolerance = 1e-3;
   std::string context;             ///< "contact[i]" for messages
 };
+/// What a load stage changes of a contact interface's settings ("stages": [{"contact":
+/// {"ground": {"friction": 0.1}}}]); an unset value keeps the previous stage's. The
+/// change holds from the stage's first step on (it is not ramped) and for the later
+/// stages until one changes it again. Friction switched on in a stage starts sticking
+/// at the configuration of the stage's start (the slip history of a frictionless
+/// interface follows its points).
+struct StageChange
+{
+  std::optional<double> friction;      ///< Coulomb coefficient mu (>= 0)
+  std::optional<double> gap_tolerance; ///< mm of penetration left after augmentation (> 0)
+};
+
+/// Apply @p change to @p settings. @throws InputError naming @p context (e.g.
+/// "stages[1].contact.ground") for friction on a tied interface.
+void apply(const StageChange &change, InterfaceSettings &settings, const std::string &context);
+
 } // namespace firstray::contact

@@ -79,6 +79,13 @@ public:
   void add_couplings(dealii::DynamicSparsityPattern &pattern) const override;
   /// Nothing to do: a tie holds the same in every stage.
   void begin_stage(const RigidMotions &, bool) override {}
+  /// Friction is refused (a bond); the gap tolerance (of |d|) applies to both passes.
+  void change_settings(const StageChange &change, const std::string &context) override
+  {
+    apply(change, pair, context);
+    if (reverse)
+      reverse->change_settings(change, context);
+  }
   /// Add dA B^T t to @p residual and, if @p tangent, eps dA B^T B to it, at every tied
   /// point (both passes), through @p constraints. Collective.
   void assemble(const dealii::PETScWrappers::MPI::Vector &u,

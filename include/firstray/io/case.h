@@ -97,6 +97,9 @@ struct Stage
   /// supports always are), added to the stage's own boundary_conditions; e.g. 0 for a
   /// screw-pretension stage before the foot is loaded.
   double load_case_factor = 1.0;
+  /// Contact settings this stage changes, by the interface's report_name()
+  /// (contact::StageChange: friction, gap_tolerance); the others keep theirs.
+  std::map<std::string, contact::StageChange> contact;
   std::string                    context; ///< "stages[i]" for messages
 };
 

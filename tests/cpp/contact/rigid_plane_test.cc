@@ -165,6 +165,45 @@ TEST(RigidPlane, FrictionOfAMovingPlane)
   std::cout << std::endl;
 }
 
+// Friction changed by the stages (stages[i].contact): the block is pressed frictionless,
+// then the plane slides 0.3 mm with mu = 0.3 switched on, then 0.3 mm further with
+// mu = 0.1. Each sliding stage ends at mu N of its own mu (1 %); the frictionless press
+// carries no friction at all.
+TEST(RigidPlane, FrictionChangedByTheStages)
+{
+  constexpr double N = 500; // N
+  const auto       mesh = box_mesh({4, 4, 2}, dealii::Point<3>(10, 10, 5));
+  io::Case         c    = elastic_case(1000, 0.3, 1);
+  c.solver.type         = io::SolverType::automatic;
+  c.contact             = {rigid_plane("z0", 0.0)};
+  auto held             = fixed("z1");
+  held.components       = {{true, true, false}};
+  const std::vector<io::BoundaryCondition> bcs{held, force("z1", {{0, 0, -N}})};
+  io::Stage press, slide, lubricated;
+  press.name = "press", press.n_steps = 1, press.boundary_conditions = bcs;
+  slide.name = "slide", slide.n_steps = 3, slide.boundary_conditions = bcs;
+  slide.motions["ground"].translation = {{-0.3, 0, 0}};
+  slide.contact["ground"].friction    = 0.3;
+  lubricated.name = "lubricated", lubricated.n_steps = 3, lubricated.boundary_conditions = bcs;
+  lubricated.motions["ground"].translation = {{-0.6, 0, 0}};
+  lubricated.contact["ground"].friction    = 0.1;
+  c.stages = {press, slide, lubricated};
+  const auto r = model::ElasticityAnalysis(c, mesh, MPI_COMM_SELF).run();
+
+  const auto &pressed = r.stage("press").contact.at(0);
+  EXPECT_NEAR(pressed.normal_force[2], N, 1e-6 * N);
+  EXPECT_EQ(pressed.friction_force[0], 0.0);
+  const auto &slid = r.stage("slide").contact.at(0);
+  EXPECT_NEAR(slid.friction_force[0], -0.3 * N, 0.01 * 0.3 * N);
+  EXPECT_EQ(slid.stick_points, 0u);
+  const auto &last = r.stage("lubricated").contact.at(0);
+  EXPECT_NEAR(last.normal_force[2], N, 1e-6 * N);
+  EXPECT_NEAR(last.friction_force[0], -0.1 * N, 0.01 * 0.1 * N);
+  EXPECT_NEAR(r.surface("z1").reaction_force[0], 0.1 * N, 0.01 * 0.1 * N);
+  std::cout << "friction by stage: " << pressed.friction_force[0] << ", "
+            << slid.friction_force[0] << ", " << last.friction_force[0] << " N" << std::endl;
+}
+
 TEST(RigidPlane, CaseFileForm)
 {
   const std::string text = R"({
@@ -175,7 +214,8 @@ TEST(RigidPlane, CaseFileForm)
                            "motion": {"translation": [0, 0, 0.1]}}}],
     "stages": [{"name": "a", "boundary_conditions": [{"surface": "z1", "type": "fixed"}]},
                {"name": "b", "boundary_conditions": [{"surface": "z1", "type": "fixed"}],
-                "motions": {"ground": {"translation": [0.2, 0, 0.1], "rotation_deg": [0, 0, 5]}}}]
+                "motions": {"ground": {"translation": [0.2, 0, 0.1], "rotation_deg": [0, 0, 5]}},
+                "contact": {"ground": {"friction": 0.1}}}]
   })";
   const auto c = io::Case::from_json(text, ".", "rigid.json");
   ASSERT_EQ(c.contact.size(), 1u);
@@ -184,6 +224,9 @@ TEST(RigidPlane, CaseFileForm)
   EXPECT_DOUBLE_EQ(c.contact[0].rigid.normal[2], 1.0); // normalised
   EXPECT_DOUBLE_EQ(c.contact[0].rigid.motion.translation[2], 0.1);
   EXPECT_DOUBLE_EQ(c.stages[1].motions.at("ground").rotation_deg[2], 5.0);
+  EXPECT_DOUBLE_EQ(c.stages[1].contact.at("ground").friction.value(), 0.1);
+  EXPECT_FALSE(c.stages[1].contact.at("ground").gap_tolerance.has_value());
+  EXPECT_TRUE(c.stages[0].contact.empty());
   EXPECT_EQ(contact::InterfaceRegistry::kind(c.contact[0]), "rigid-plane");
 
   const auto fails = [&](const std::string &from, const std::string &to, const std::string &key) {
@@ -200,6 +243,9 @@ TEST(RigidPlane, CaseFileForm)
       }
   };
   fails("\"motions\": {\"ground\"", "\"motions\": {\"floor\"", "stages[1].motions.floor");
+  fails("\"contact\": {\"ground\"", "\"contact\": {\"floor\"", "stages[1].contact.floor");
+  fails("{\"friction\": 0.1}", "{\"friction\": -0.1}", "stages[1].contact.ground.friction");
+  fails("{\"friction\": 0.1}", "{\"frictoin\": 0.1}", "stages[1].contact.ground.frictoin");
   fails("\"normal\": [0, 0, 2]", "\"normal\": [0, 0, 0]", "contact[0].rigid.normal");
   fails("\"type\": \"plane\"", "\"type\": \"sphere\"", "contact[0].rigid.type");
   fails("\"surface\": \"z0\",", "\"surface\": \"z0\", \"pair\": [\"a\", \"b\"],", "contact[0]");

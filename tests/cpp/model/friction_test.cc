@@ -125,6 +125,34 @@ TEST(Friction, SlidingBlockTransmitsMuTimesTheNormalForce)
   expect_equilibrium(r);
 }
 
+// Friction switched on by a stage on a surface-to-surface pair: pressed frictionless
+// (top held in x and y), then dragged 0.5 mm with mu = 0.3 from the second stage on.
+// The slip history of the frictionless stage followed the points, so the drag slides at
+// mu N (1 %) as in the one-stage case; the first stage carries no friction.
+TEST(Friction, FrictionSwitchedOnByAStage)
+{
+  io::Case c           = sliding_block_case(0.0, 1);
+  c.contact[0].friction = 0.0;
+  c.contact[0].name     = "interface";
+  io::Stage press, drag;
+  press.name = "press", press.n_steps = 2, press.boundary_conditions = c.boundary_conditions;
+  drag.name = "drag", drag.n_steps = 4;
+  auto top       = displacement("upper/z1", {"0.5", "0", "0"});
+  top.components = {{true, true, false}};
+  drag.boundary_conditions = {fixed("lower/z0"), top, force("upper/z1", {0, 0, -normal})};
+  drag.contact["interface"].friction = mu;
+  c.boundary_conditions.clear();
+  c.stages   = {press, drag};
+  const auto r = run(c, MPI_COMM_SELF, "friction switched on by a stage");
+  EXPECT_EQ(norm(r.stage("press").contact.at(0).friction_force), 0.0);
+  const auto &s = r.contact.at(0);
+  EXPECT_NEAR(s.normal_force[2] + s.friction_force[2], normal, 1e-6 * normal);
+  EXPECT_LT(s.friction_force[0], 0);
+  EXPECT_NEAR(norm(s.friction_force) / norm(s.normal_force), mu, 0.01 * mu);
+  EXPECT_EQ(s.stick_points, 0u);
+  expect_equilibrium(r);
+}
+
 TEST(Friction, SmallDragSticks)
 {
   const auto   r  = run(sliding_block_case(0.01, 2), MPI_COMM_SELF, "sticking (0.01 mm)");
